@@ -1,0 +1,18 @@
+import type { Config } from "@netlify/functions";
+import { logIn, logOut, readSession } from "../src/auth-handlers.ts";
+import { defineEndpoint } from "../src/endpoint.ts";
+
+/** POST|GET|DELETE /api/auth: preview sessions (api-contract.md). */
+export default defineEndpoint({
+  route: () => config.path,
+  // Every method reads or writes the session: CORS only with credentials for listed origins.
+  previewGrade: () => true,
+  methods: { POST: logIn, GET: readSession, DELETE: logOut },
+});
+
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+// aggregateBy must be an array: a bare string becomes one site-wide bucket.
+export const config: Config = {
+  path: "/api/auth",
+  rateLimit: { windowLimit: 20, windowSize: 60, aggregateBy: ["ip", "domain"] },
+};

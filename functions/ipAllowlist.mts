@@ -1,0 +1,27 @@
+import type { Config } from "@netlify/functions";
+import { PRIVATE_NO_STORE } from "../src/cache-headers.ts";
+import { defineEndpoint } from "../src/endpoint.ts";
+import { evaluateIp, ipNotAllowed } from "../src/ip-policy.ts";
+import { clientIp } from "../src/netlify-context.ts";
+import { parseQuery } from "../src/query.ts";
+import { jsonResponse } from "../src/responses.ts";
+
+/** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
+export default defineEndpoint({
+  route: () => config.path,
+  ipGuarded: false,
+  methods: {
+    GET: async ({ url, config, context }) => {
+      parseQuery(url.searchParams, {});
+      const ip = clientIp(context);
+      const decision = evaluateIp(config.ipPolicy, ip);
+      if (!decision.allowed) throw ipNotAllowed(ip);
+      return jsonResponse({ ip, allowed: true, configured: decision.configured }, 200, {
+        ...PRIVATE_NO_STORE,
+      });
+    },
+  },
+});
+
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+export const config: Config = { path: "/api/ip-allowlist" };

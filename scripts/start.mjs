@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm start`: the backend under `netlify dev`, offline, on port 8888.
+// Without BUTTERCMS_API_TOKEN (in the environment or .env) it serves the
+// bundled sample blog: the ButterCMS emulation is bundled to .sample/ and
+// preloaded into netlify dev's processes with NODE_OPTIONS=--import.
+// Extra arguments are passed on: `npm start -- --port 9999`.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseEnv } from "node:util";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dotenv = existsSync(join(root, ".env")) ? parseEnv(readFileSync(join(root, ".env"), "utf8")) : {};
+const setting = (name) => process.env[name] ?? dotenv[name];
+const sample = setting("BUTTERCMS_SAMPLE") === "1" || !setting("BUTTERCMS_API_TOKEN")?.trim();
+
+const env = { ...process.env, NO_UPDATE_NOTIFIER: "1", BROWSER: "none" };
+if (sample) {
+  const preload = join(root, ".sample", "preload.mjs");
+  await build({
+    entryPoints: [join(root, "sample", "preload.ts")],
+    outfile: preload,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${pathToFileURL(preload).href}`]
+    .filter(Boolean)
+    .join(" ");
+  console.log("butter-netlify: serving the SAMPLE blog (no BUTTERCMS_API_TOKEN set).");
+} else {
+  console.log("butter-netlify: serving LIVE ButterCMS content (BUTTERCMS_API_TOKEN is set).");
+}
+
+// --internal-disable-edge-functions: netlify dev --offline otherwise needs a Deno
+// binary it cannot download here; this project has no edge functions (README).
+const args = [
+  "dev",
+  "--offline",
+  "--internal-disable-edge-functions",
+  "--port",
+  "8888",
+  ...process.argv.slice(2),
+];
+const cli = join(root, "node_modules", "netlify-cli", "bin", "run.js");
+const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,55 @@
+/**
+ * POST|GET|DELETE /api/auth: log in with PREVIEW_PASSWORD, read the session,
+ * log out. Every response is `private, no-store`.
+ */
+import { PRIVATE_NO_STORE } from "./cache-headers.ts";
+import { required } from "./config.ts";
+import { sessionCookie } from "./cookies.ts";
+import type { RequestScope } from "./endpoint.ts";
+import { ApiError, invalidParameters } from "./errors.ts";
+import { readJsonObject } from "./request-body.ts";
+import { jsonResponse } from "./responses.ts";
+import { issueSession, passwordMatches, SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
+
+const MAX_LOGIN_BODY_BYTES = 4096;
+
+function passwordFrom(body: Record<string, unknown>): string {
+  const unknown = Object.keys(body).filter((name) => name !== "password");
+  const errors = unknown.map((name) => ({ name, reason: "is not a known field (known: password)" }));
+  if (typeof body.password !== "string" || body.password === "") {
+    errors.push({ name: "password", reason: "is required and must be a non-empty string" });
+  }
+  if (errors.length > 0) throw invalidParameters(errors);
+  return body.password as string;
+}
+
+export async function logIn({ req, config }: RequestScope): Promise<Response> {
+  const auth = required(config.auth);
+  const password = passwordFrom(await readJsonObject(req, MAX_LOGIN_BODY_BYTES));
+  if (!passwordMatches(password, auth.password)) {
+    throw new ApiError("invalid_credentials", "The password is not correct.");
+  }
+  const session = await issueSession(auth);
+  return jsonResponse(
+    { authenticated: true, expires_at: session.expiresAt.toISOString(), token: session.token },
+    200,
+    { ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, session.token, auth.ttlSeconds) },
+  );
+}
+
+export async function readSession({ req, config }: RequestScope): Promise<Response> {
+  const auth = required(config.auth);
+  const token = sessionToken(req);
+  const session = token ? await verifySession(auth, token) : null;
+  const body = session
+    ? { authenticated: true, expires_at: session.expiresAt.toISOString() }
+    : { authenticated: false };
+  return jsonResponse(body, 200, { ...PRIVATE_NO_STORE });
+}
+
+export async function logOut(_scope: RequestScope): Promise<Response> {
+  return new Response(null, {
+    status: 204,
+    headers: { ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
+  });
+}

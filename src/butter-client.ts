@@ -1,0 +1,115 @@
+/**
+ * The thin wrapper around the official ButterCMS SDK. Callers see our types
+ * and our error family only; the SDK's traps (buttercms-sdk.md) stay here:
+ *
+ * - one SDK instance per warm function instance and token, built with a
+ *   numeric timeout (Q9) and typed options only (Q11); no `testMode` (Q10):
+ *   `preview: 1` is sent per request, only when the caller says so;
+ * - never `cancelRequest` (Q7), never the `onRequest` hook (Q16);
+ * - `undefined`/`null` params are dropped before the call (Q12);
+ * - slugs are validated by callers before they get here (Q13), and checked
+ *   again here as a last line;
+ * - the SDK's response object carries the token in `config.url` (Q3): only
+ *   `res.data` is read, checked for shape, and stripped of emails;
+ * - a missing token throws a bare string (Q20): config refuses it first.
+ */
+import Butter from "buttercms";
+import type { ListPostsParams, PostDetail, PostList } from "./butter-types.ts";
+import type { Config } from "./config.ts";
+import { required } from "./config.ts";
+import { misconfigured } from "./errors.ts";
+import { SLUG_PATTERN } from "./query.ts";
+import { withoutEmails } from "./redact-personal-data.ts";
+import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
+import { classifySdkError, UpstreamError } from "./upstream-error.ts";
+
+type Params = Record<string, string | number | boolean | undefined | null>;
+
+/** The part of the SDK's runtime we use (its .d.ts does not match the runtime: Q19). */
+interface SdkResource {
+  list(params?: Record<string, string>): Promise<{ data?: unknown }>;
+  retrieve(slug: string, params?: Record<string, string>): Promise<{ data?: unknown }>;
+  search?(query: string, params?: Record<string, string>): Promise<{ data?: unknown }>;
+}
+interface Sdk {
+  post: SdkResource;
+}
+
+let instance: { key: string; sdk: Sdk } | undefined;
+
+function sdkFor(token: string, timeoutMs: number): Sdk {
+  const key = `${timeoutMs}:${token}`;
+  if (instance?.key !== key) {
+    // The default export is typed as a function returning ButterStatic; we narrow it to what we call.
+    const sdk = Butter(token, { timeout: timeoutMs }) as unknown as Sdk;
+    instance = { key, sdk };
+  }
+  return instance.sdk;
+}
+
+/** Stringifies params for the SDK, dropping undefined and null (Q12). */
+export function sdkParams(params: Params): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) out[name] = String(value);
+  }
+  return out;
+}
+
+function tokenOf(config: Config): string {
+  const source = required(config.butter);
+  if (source.kind === "live") return source.token;
+  if (!isSampleBlogLoaded()) {
+    throw misconfigured(
+      "BUTTERCMS_API_TOKEN is not set and the sample blog is not loaded: run `npm start`, or set BUTTERCMS_API_TOKEN",
+    );
+  }
+  return SAMPLE_TOKEN;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+function checkList(body: unknown): PostList {
+  if (isObject(body) && isObject(body.meta) && Array.isArray(body.data)) return body as unknown as PostList;
+  throw new UpstreamError("bad_body", 200);
+}
+
+function checkDetail(body: unknown): PostDetail {
+  if (isObject(body) && isObject(body.data) && typeof body.data.slug === "string") {
+    return { meta: { next_post: null, previous_post: null }, ...(body as object) } as PostDetail;
+  }
+  throw new UpstreamError("bad_body", 200);
+}
+
+async function callSdk<T>(
+  config: Config,
+  call: (sdk: Sdk) => Promise<{ data?: unknown }>,
+  check: (body: unknown) => T,
+): Promise<T> {
+  const token = tokenOf(config);
+  const { attemptTimeoutMs } = required(config.upstream);
+  try {
+    const res = await call(sdkFor(token, attemptTimeoutMs));
+    return withoutEmails(check(res.data));
+  } catch (error) {
+    throw classifySdkError(error);
+  }
+}
+
+const previewParam = (preview: boolean): Params => (preview ? { preview: 1 } : {});
+
+/** `GET /v2/posts/`: one attempt, with the SDK's per-attempt timeout. */
+export function listPosts(config: Config, params: ListPostsParams, preview: boolean): Promise<PostList> {
+  return callSdk(
+    config,
+    (sdk) => sdk.post.list(sdkParams({ ...params, ...previewParam(preview) })),
+    checkList,
+  );
+}
+
+/** `GET /v2/posts/<slug>/`: drafts included, whatever `preview` says (the API's behaviour). */
+export function retrievePost(config: Config, slug: string, preview: boolean): Promise<PostDetail> {
+  if (!SLUG_PATTERN.test(slug)) return Promise.reject(new UpstreamError("http", 404));
+  return callSdk(config, (sdk) => sdk.post.retrieve(slug, sdkParams(previewParam(preview))), checkDetail);
+}

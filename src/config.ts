@@ -1,0 +1,196 @@
+/**
+ * The only module that reads the environment. It validates every variable
+ * once per distinct environment and hands the rest of the code typed values.
+ *
+ * A problem in one area (say, a short SESSION_SECRET) must not take down the
+ * others (public posts), so each area is either its value or the ApiError to
+ * throw when that area is used: see `required`.
+ */
+import { ApiError, authNotConfigured, misconfigured } from "./errors.ts";
+import { type Allowlist, parseAllowlist } from "./ip-allowlist.ts";
+import { registerSecret } from "./log.ts";
+
+export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
+
+export type AllowlistScope = "preview" | "all" | "non-production";
+
+export interface IpPolicyConfig {
+  /** `null` when IP_ALLOWLIST is unset: no IP restriction. */
+  allowlist: Allowlist | null | ApiError;
+  /** An invalid scope fails closed: every request is then guarded, and refused. */
+  scope: AllowlistScope | ApiError;
+}
+
+export interface AuthConfig {
+  password: string;
+  /** HS256 key: SESSION_SECRET's UTF-8 bytes, at least 32. */
+  secret: Uint8Array;
+  ttlSeconds: number;
+}
+
+export interface Config {
+  /** True under `netlify dev` (NETLIFY_DEV=true), which deployed functions never see. */
+  netlifyDev: boolean;
+  butter: ButterSource | ApiError;
+  /** `null` when ALLOWED_ORIGINS is unset: public endpoints answer `*`. */
+  allowedOrigins: readonly string[] | null;
+  cdn: { maxAge: number; staleWhileRevalidate: number } | ApiError;
+  upstream: { attemptTimeoutMs: number; deadlineMs: number } | ApiError;
+  auth: AuthConfig | ApiError;
+  ipPolicy: IpPolicyConfig;
+  webhookSecret: string | ApiError;
+}
+
+/** The variables this backend reads; `.env.example` and the README list the same. */
+export const ENV_VARS = [
+  "BUTTERCMS_API_TOKEN",
+  "BUTTERCMS_SAMPLE",
+  "NETLIFY_DEV",
+  "ALLOWED_ORIGINS",
+  "CDN_MAX_AGE",
+  "CDN_SWR",
+  "UPSTREAM_TIMEOUT_MS",
+  "UPSTREAM_DEADLINE_MS",
+  "PREVIEW_PASSWORD",
+  "SESSION_SECRET",
+  "SESSION_TTL",
+  "IP_ALLOWLIST",
+  "IP_ALLOWLIST_SCOPE",
+  "WEBHOOK_SECRET",
+] as const;
+
+type EnvVar = (typeof ENV_VARS)[number];
+export type Env = Partial<Record<EnvVar, string | undefined>>;
+
+/** Throws the area's ApiError, or returns its value. */
+export function required<T>(setting: T | ApiError): T {
+  if (setting instanceof ApiError) throw setting;
+  return setting;
+}
+
+const MIN_SECRET_BYTES = 32;
+/** Netlify's synchronous functions stop at 30 s (SYNCHRONOUS_FUNCTION_TIMEOUT). */
+const MAX_DEADLINE_MS = 25_000;
+
+function integerSetting(
+  env: Env,
+  name: EnvVar,
+  fallback: number,
+  min: number,
+  max: number,
+): number | ApiError {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    return misconfigured(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function butterSource(env: Env): ButterSource | ApiError {
+  const token = env.BUTTERCMS_API_TOKEN?.trim();
+  if (env.BUTTERCMS_SAMPLE === "1") return { kind: "sample" };
+  if (token) return { kind: "live", token };
+  if (env.NETLIFY_DEV === "true") return { kind: "sample" };
+  return misconfigured(
+    "BUTTERCMS_API_TOKEN is not set (the sample blog is served only under netlify dev or with BUTTERCMS_SAMPLE=1)",
+  );
+}
+
+function allowedOrigins(env: Env): readonly string[] | null {
+  const raw = env.ALLOWED_ORIGINS;
+  if (raw === undefined) return null;
+  return raw
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter((origin) => origin !== "");
+}
+
+function cdn(env: Env): Config["cdn"] {
+  const maxAge = integerSetting(env, "CDN_MAX_AGE", 300, 0, 31_536_000);
+  if (maxAge instanceof ApiError) return maxAge;
+  const staleWhileRevalidate = integerSetting(env, "CDN_SWR", 604_800, 0, 31_536_000);
+  if (staleWhileRevalidate instanceof ApiError) return staleWhileRevalidate;
+  return { maxAge, staleWhileRevalidate };
+}
+
+function upstream(env: Env): Config["upstream"] {
+  const attemptTimeoutMs = integerSetting(env, "UPSTREAM_TIMEOUT_MS", 2_500, 100, MAX_DEADLINE_MS);
+  if (attemptTimeoutMs instanceof ApiError) return attemptTimeoutMs;
+  const deadlineMs = integerSetting(env, "UPSTREAM_DEADLINE_MS", 8_000, 100, MAX_DEADLINE_MS);
+  if (deadlineMs instanceof ApiError) return deadlineMs;
+  return { attemptTimeoutMs, deadlineMs };
+}
+
+function auth(env: Env): Config["auth"] {
+  const password = env.PREVIEW_PASSWORD;
+  const secret = env.SESSION_SECRET;
+  if (!password || !secret) {
+    return authNotConfigured(
+      `${!password ? "PREVIEW_PASSWORD" : "SESSION_SECRET"} is not set: preview sessions are off`,
+    );
+  }
+  const key = new TextEncoder().encode(secret);
+  if (key.byteLength < MIN_SECRET_BYTES) {
+    return misconfigured(
+      `SESSION_SECRET must be at least ${MIN_SECRET_BYTES} bytes, it has ${key.byteLength}`,
+    );
+  }
+  const ttlSeconds = integerSetting(env, "SESSION_TTL", 3_600, 60, 2_592_000);
+  if (ttlSeconds instanceof ApiError) return ttlSeconds;
+  return { password, secret: key, ttlSeconds };
+}
+
+function ipPolicy(env: Env): IpPolicyConfig {
+  const rawScope = env.IP_ALLOWLIST_SCOPE?.trim() || "preview";
+  const scope =
+    rawScope === "preview" || rawScope === "all" || rawScope === "non-production"
+      ? rawScope
+      : misconfigured(`IP_ALLOWLIST_SCOPE must be 'preview', 'all' or 'non-production', got '${rawScope}'`);
+  const raw = env.IP_ALLOWLIST;
+  if (raw === undefined) return { allowlist: null, scope };
+  try {
+    return { allowlist: parseAllowlist(raw), scope };
+  } catch (error) {
+    return { allowlist: misconfigured(`IP_ALLOWLIST ${(error as Error).message}`), scope };
+  }
+}
+
+function webhookSecret(env: Env): string | ApiError {
+  const secret = env.WEBHOOK_SECRET;
+  if (!secret) return misconfigured("WEBHOOK_SECRET is not set: webhooks are refused");
+  return secret;
+}
+
+/** Validates an environment. Pure but for registering secrets with the log redactor. */
+export function loadConfig(env: Env): Config {
+  registerSecret(env.BUTTERCMS_API_TOKEN?.trim());
+  registerSecret(env.PREVIEW_PASSWORD);
+  registerSecret(env.SESSION_SECRET);
+  registerSecret(env.WEBHOOK_SECRET);
+  return {
+    netlifyDev: env.NETLIFY_DEV === "true",
+    butter: butterSource(env),
+    allowedOrigins: allowedOrigins(env),
+    cdn: cdn(env),
+    upstream: upstream(env),
+    auth: auth(env),
+    ipPolicy: ipPolicy(env),
+    webhookSecret: webhookSecret(env),
+  };
+}
+
+let cached: { key: string; config: Config } | undefined;
+
+/**
+ * The configuration of the current process environment, validated once per
+ * distinct set of values (a warm instance validates it once).
+ */
+export function getConfig(): Config {
+  // Netlify.env.get(k) is process.env[k] in functions; process.env also works under vitest.
+  const env: Env = {};
+  for (const name of ENV_VARS) env[name] = process.env[name];
+  const key = JSON.stringify(env);
+  if (cached?.key !== key) cached = { key, config: loadConfig(env) };
+  return cached.config;
+}

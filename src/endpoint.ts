@@ -1,0 +1,95 @@
+/**
+ * The wrapper every function's default export is built with. It owns what
+ * all endpoints share: methods (405 + Allow, OPTIONS preflight, HEAD as GET),
+ * CORS, the IP policy, `nosniff`, and mapping thrown errors to problems.
+ * Handlers only parse, call `src/`, and build their success response.
+ */
+import type { Context } from "@netlify/functions";
+import { type Config, getConfig } from "./config.ts";
+import { type CorsMode, corsHeaders, preflightHeaders } from "./cors.ts";
+import { undoDevRetry } from "./dev-retry.ts";
+import { methodNotAllowed } from "./errors.ts";
+import { enforceIpPolicy } from "./ip-policy.ts";
+import { clientIp, deployContext, type FunctionContext } from "./netlify-context.ts";
+import { problemResponse } from "./problem.ts";
+
+export type Method = "GET" | "POST" | "DELETE";
+
+export interface RequestScope {
+  req: Request;
+  url: URL;
+  config: Config;
+  context: FunctionContext;
+}
+
+export type MethodHandler = (scope: RequestScope) => Promise<Response>;
+
+export interface EndpointDefinition {
+  /** The function's `config.path` (read lazily, so `config` stays a plain literal). */
+  route: () => string | string[] | undefined;
+  methods: Partial<Record<Method, MethodHandler>>;
+  /**
+   * Whether the request reads a preview session (CORS with credentials) and
+   * can reveal unpublished content or open a session (IP-guarded in the
+   * `preview` scope). Default: never.
+   */
+  previewGrade?: (req: Request, url: URL) => boolean;
+  /** Whether the IP policy is applied here (default true; the IP check endpoint does its own). */
+  ipGuarded?: boolean;
+}
+
+export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === "Vary" && response.headers.has("Vary")) response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
+  return response;
+}
+
+function routePattern(definition: EndpointDefinition): string | undefined {
+  const path = definition.route();
+  return Array.isArray(path) ? path[0] : path;
+}
+
+export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
+  const allowed = Object.keys(definition.methods) as Method[];
+  const allowHeader = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+
+  return async (req, netlifyContext) => {
+    const config = getConfig();
+    const { url, context } = config.netlifyDev
+      ? undoDevRetry(req, netlifyContext, routePattern(definition))
+      : { url: new URL(req.url), context: netlifyContext as FunctionContext };
+    const previewGrade = definition.previewGrade?.(req, url) ?? false;
+    const mode: CorsMode = previewGrade ? "credentials" : "public";
+    const cors = corsHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
+    const common = { ...cors, "X-Content-Type-Options": "nosniff" };
+
+    if (req.method === "OPTIONS") {
+      return withHeaders(new Response(null, { status: 204 }), {
+        ...common,
+        ...preflightHeaders(allowHeader),
+        "Cache-Control": "private, no-store",
+      });
+    }
+
+    const method = (req.method === "HEAD" ? "GET" : req.method) as Method;
+    const handler = definition.methods[method];
+    try {
+      if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
+      if (definition.ipGuarded ?? true) {
+        enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), previewGrade);
+      }
+      const response = await handler({ req, url, config, context });
+      const finished =
+        req.method === "HEAD"
+          ? new Response(null, { status: response.status, headers: response.headers })
+          : response;
+      return withHeaders(finished, common);
+    } catch (error) {
+      return withHeaders(problemResponse(error, context.requestId), common);
+    }
+  };
+}

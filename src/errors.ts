@@ -1,0 +1,108 @@
+/**
+ * The one error family of the API. Handlers throw these; `problemResponse`
+ * (src/problem.ts) is the only place that turns them into HTTP responses.
+ */
+
+export type ErrorCode =
+  | "invalid_parameter"
+  | "unauthorized"
+  | "invalid_credentials"
+  | "ip_not_allowed"
+  | "not_found"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "internal_error"
+  | "misconfigured"
+  | "upstream_error"
+  | "upstream_unavailable"
+  | "auth_not_configured"
+  | "upstream_timeout";
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  invalid_parameter: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  ip_not_allowed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  misconfigured: 500,
+  upstream_error: 502,
+  upstream_unavailable: 503,
+  auth_not_configured: 503,
+  upstream_timeout: 504,
+};
+
+/** A validation failure of one named input, as listed in a problem's `errors`. */
+export interface FieldError {
+  name: string;
+  reason: string;
+}
+
+export interface ApiErrorOptions {
+  /** Validation failures, sent as the problem's `errors` member. */
+  errors?: FieldError[];
+  /** Response headers the status needs (`Allow`, `Retry-After`, ...). */
+  headers?: Record<string, string>;
+  /** Extra members of the problem body (e.g. `ip`). Never secrets. */
+  extensions?: Record<string, unknown>;
+  /** What the log line says; never sent to the client. Never secrets. */
+  logDetail?: string;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
+  readonly logDetail: string | undefined;
+
+  constructor(code: ErrorCode, detail: string, options: ApiErrorOptions = {}) {
+    super(detail);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = STATUS_OF[code];
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
+    this.logDetail = options.logDetail;
+  }
+
+  /** The log line: the internal detail where there is one, else the public one. */
+  detailForLog(): string {
+    return this.logDetail ?? this.message;
+  }
+}
+
+export const invalidParameters = (errors: FieldError[]): ApiError =>
+  new ApiError(
+    "invalid_parameter",
+    errors.length === 1
+      ? `The parameter '${errors[0]?.name}' is invalid.`
+      : `${errors.length} parameters are invalid.`,
+    { errors },
+  );
+
+export const notFound = (detail = "No such resource."): ApiError => new ApiError("not_found", detail);
+
+/** RFC 9110 §15.5.6: a 405 must carry `Allow`. */
+export const methodNotAllowed = (method: string, allow: string[]): ApiError =>
+  new ApiError("method_not_allowed", `The method ${method} is not allowed here.`, {
+    headers: { Allow: allow.join(", ") },
+  });
+
+/** `variable` goes to the log only: the response never names configuration. */
+export const misconfigured = (logDetail: string): ApiError =>
+  new ApiError("misconfigured", "The server is not configured correctly.", { logDetail });
+
+export const authNotConfigured = (logDetail: string): ApiError =>
+  new ApiError("auth_not_configured", "Preview sessions are not configured on this server.", {
+    logDetail,
+  });
+
+export const unauthorized = (): ApiError =>
+  new ApiError("unauthorized", "A valid preview session is required.");

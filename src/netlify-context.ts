@@ -1,0 +1,39 @@
+/**
+ * The one module that knows the shape of Netlify's function `Context`.
+ * The client IP is Netlify's `context.ip`: no request header (X-Forwarded-For,
+ * Forwarded, X-Real-IP, ...) is ever trusted for it.
+ */
+import type { Context } from "@netlify/functions";
+
+/** What handlers need of the context; tests build it by hand. */
+export type FunctionContext = Pick<Context, "ip" | "params" | "requestId"> & {
+  deploy?: Partial<Context["deploy"]>;
+  waitUntil?: Context["waitUntil"];
+};
+
+export const clientIp = (context: FunctionContext): string => context.ip ?? "";
+
+/**
+ * The deploy context at run time: "production", "deploy-preview",
+ * "branch-deploy", or "dev"/"" under `netlify dev` (then reported as "dev").
+ */
+export function deployContext(context: FunctionContext): string {
+  const value = context.deploy?.context;
+  return value ? value : "dev";
+}
+
+/** A path parameter, percent-decoded (Netlify passes them raw); `null` if the encoding is broken. */
+export function pathParam(context: FunctionContext, name: string): string | null {
+  const raw = context.params?.[name];
+  if (raw === undefined) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs background work after the response where the platform allows it. */
+export function runInBackground(context: FunctionContext, work: Promise<unknown>): void {
+  if (context.waitUntil) context.waitUntil(work);
+}

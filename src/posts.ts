@@ -1,0 +1,64 @@
+/**
+ * The posts domain: the public query of each endpoint, its mapping to
+ * ButterCMS's parameters, and the rule that unpublished posts exist only for
+ * authorised previews.
+ */
+import { listPosts, retrievePost } from "./butter-client.ts";
+import type { ListPostsParams } from "./butter-types.ts";
+import type { Config } from "./config.ts";
+import { notFound } from "./errors.ts";
+import type { ParamSpec, ParsedQuery } from "./query.ts";
+import { type Representation, represent } from "./responses.ts";
+import { UpstreamError } from "./upstream-error.ts";
+
+export const LIST_POSTS_QUERY = {
+  page: { type: "integer", min: 1, max: 100_000, default: 1 },
+  page_size: { type: "integer", min: 1, max: 100, default: 10 },
+  category: { type: "slug" },
+  tag: { type: "slug" },
+  author: { type: "slug" },
+  exclude_body: { type: "boolean", default: true },
+  preview: { type: "flag" },
+} as const satisfies Record<string, ParamSpec>;
+
+export const POST_QUERY = {
+  preview: { type: "flag" },
+} as const satisfies Record<string, ParamSpec>;
+
+export const POSTS_TAG = "posts";
+export const postTag = (slug: string): string => `post:${slug}`;
+
+export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
+
+export function toUpstreamParams(query: ListPostsQuery): ListPostsParams {
+  return {
+    page: query.page,
+    page_size: query.page_size,
+    exclude_body: query.exclude_body,
+    category_slug: query.category,
+    tag_slug: query.tag,
+    author_slug: query.author,
+  };
+}
+
+export async function postListRepresentation(config: Config, query: ListPostsQuery): Promise<Representation> {
+  return represent(await listPosts(config, toUpstreamParams(query), query.preview));
+}
+
+const NO_SUCH_POST = "No published post has this slug.";
+
+/** A post by slug; 404 when ButterCMS has none, or when it is unpublished and this is no preview. */
+export async function postRepresentation(
+  config: Config,
+  slug: string,
+  preview: boolean,
+): Promise<Representation> {
+  try {
+    const detail = await retrievePost(config, slug, preview);
+    if (!preview && detail.data.status !== "published") throw notFound(NO_SUCH_POST);
+    return represent(detail);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.upstreamStatus === 404) throw notFound(NO_SUCH_POST);
+    throw error;
+  }
+}

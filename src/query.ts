@@ -1,0 +1,110 @@
+/**
+ * Query-string validation from a declarative spec. Unknown parameters are
+ * rejected (a typo such as `pagesize` must not silently return page 1), and
+ * every failure is reported at once with a reason per parameter.
+ */
+import { type FieldError, invalidParameters } from "./errors.ts";
+
+/** ButterCMS slugs: letters, digits, `_` and `-`, starting with a letter or digit. */
+export const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
+export const SLUG_REASON =
+  "must be 1 to 200 characters of letters, digits, '_' or '-', starting with a letter or digit";
+
+export type ParamSpec =
+  | { type: "integer"; min: number; max: number; default: number }
+  | { type: "slug" }
+  | { type: "boolean"; default: boolean }
+  | { type: "flag" }
+  | { type: "text"; minLength: number; maxLength: number; required: true };
+
+type ValueOf<S extends ParamSpec> = S extends { type: "integer" }
+  ? number
+  : S extends { type: "boolean" }
+    ? boolean
+    : S extends { type: "flag" }
+      ? boolean
+      : string;
+
+export type ParsedQuery<T extends Record<string, ParamSpec>> = {
+  [K in keyof T]: T[K] extends { type: "slug" } ? string | undefined : ValueOf<T[K]>;
+};
+
+const INTEGER = /^[1-9]\d{0,8}$|^0$/;
+const TRUE_VALUES = new Set(["true", "1"]);
+const FALSE_VALUES = new Set(["false", "0"]);
+
+function parseOne(spec: ParamSpec, raw: string): { value: unknown } | { reason: string } {
+  switch (spec.type) {
+    case "integer": {
+      const value = Number(raw);
+      if (!INTEGER.test(raw) || value < spec.min || value > spec.max) {
+        return { reason: `must be an integer from ${spec.min} to ${spec.max}` };
+      }
+      return { value };
+    }
+    case "slug":
+      return SLUG_PATTERN.test(raw) ? { value: raw } : { reason: SLUG_REASON };
+    case "boolean":
+      if (TRUE_VALUES.has(raw)) return { value: true };
+      if (FALSE_VALUES.has(raw)) return { value: false };
+      return { reason: "must be one of true, false, 1, 0" };
+    case "flag":
+      return raw === "1" ? { value: true } : { reason: "must be 1 (leave it out otherwise)" };
+    case "text": {
+      const value = raw.trim();
+      if (value.length < spec.minLength || value.length > spec.maxLength) {
+        return {
+          reason: `must be ${spec.minLength} to ${spec.maxLength} characters after trimming`,
+        };
+      }
+      return { value };
+    }
+  }
+}
+
+function defaultOf(spec: ParamSpec): unknown {
+  if (spec.type === "integer" || spec.type === "boolean") return spec.default;
+  if (spec.type === "flag") return false;
+  return undefined;
+}
+
+/** Parses `params` against `specs`; throws `invalid_parameter` listing every problem. */
+export function parseQuery<T extends Record<string, ParamSpec>>(
+  params: URLSearchParams,
+  specs: T,
+): ParsedQuery<T> {
+  const errors: FieldError[] = [];
+  const known = Object.keys(specs);
+  for (const name of new Set(params.keys())) {
+    if (!Object.hasOwn(specs, name)) {
+      errors.push({
+        name,
+        reason: known.length
+          ? `is not a known parameter (known: ${known.join(", ")})`
+          : "is not a known parameter (this endpoint takes none)",
+      });
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const values = params.getAll(name);
+    if (values.length > 1) {
+      errors.push({ name, reason: "must be given at most once" });
+      continue;
+    }
+    const raw = values[0];
+    if (raw === undefined) {
+      if (spec.type === "text") errors.push({ name, reason: "is required" });
+      else out[name] = defaultOf(spec);
+      continue;
+    }
+    const result = parseOne(spec, raw);
+    if ("reason" in result) errors.push({ name, reason: result.reason });
+    else out[name] = result.value;
+  }
+  if (errors.length > 0) throw invalidParameters(errors);
+  return out as ParsedQuery<T>;
+}
+
+/** The names to list in `Netlify-Vary: query=...`. */
+export const queryNames = (specs: Record<string, ParamSpec>): string[] => Object.keys(specs);

@@ -1,0 +1,77 @@
+/**
+ * Preview sessions: HS256 JWTs signed with SESSION_SECRET (jose), carried in
+ * the `__Host-preview_session` cookie or an `Authorization: Bearer` header.
+ * Verification pins the algorithm and checks `iss`, `aud`, `exp`, `nbf` and
+ * the token's age; every failure is the same `401 unauthorized`.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
+import type { AuthConfig, Config } from "./config.ts";
+import { required } from "./config.ts";
+import { readCookie } from "./cookies.ts";
+import { unauthorized } from "./errors.ts";
+
+export const SESSION_COOKIE = "__Host-preview_session";
+export const SESSION_ISSUER = "butter-netlify-backend";
+export const SESSION_AUDIENCE = "preview";
+/** Seconds of clock skew tolerated between instances. */
+const CLOCK_TOLERANCE = 5;
+
+export interface Session {
+  expiresAt: Date;
+}
+
+/** Constant-time password check: hashing both sides first hides the length and never throws. */
+export function passwordMatches(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + auth.ttlSeconds;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(SESSION_ISSUER)
+    .setAudience(SESSION_AUDIENCE)
+    .setSubject("preview")
+    .setIssuedAt(issuedAt)
+    .setNotBefore(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(auth.secret);
+  return { token, expiresAt: new Date(expiresAt * 1000) };
+}
+
+/** The session token of a request: the Bearer token if any, else the cookie. */
+export function sessionToken(req: Request): string | undefined {
+  const authorization = req.headers.get("Authorization");
+  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (bearer) return bearer[1];
+  return readCookie(req.headers.get("Cookie"), SESSION_COOKIE);
+}
+
+/** Verifies a token; `null` for any failure (they all look the same to clients). */
+export async function verifySession(auth: AuthConfig, token: string): Promise<Session | null> {
+  try {
+    const { payload } = await jwtVerify(token, auth.secret, {
+      algorithms: ["HS256"],
+      issuer: SESSION_ISSUER,
+      audience: SESSION_AUDIENCE,
+      clockTolerance: CLOCK_TOLERANCE,
+      maxTokenAge: auth.ttlSeconds,
+      requiredClaims: ["iat", "exp", "nbf"],
+    });
+    return { expiresAt: new Date((payload.exp as number) * 1000) };
+  } catch {
+    return null;
+  }
+}
+
+/** The request's session, or throws 401 (503/500 when sessions are not configured). */
+export async function requirePreviewSession(req: Request, config: Config): Promise<Session> {
+  const auth = required(config.auth);
+  const token = sessionToken(req);
+  const session = token ? await verifySession(auth, token) : null;
+  if (!session) throw unauthorized();
+  return session;
+}

@@ -1,0 +1,35 @@
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
+import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
+import { butterRequests, server, TEST_TOKEN } from "./butter.ts";
+import { consoleLines } from "./console.ts";
+
+/** A clean, deployed-like environment per test: tests opt in to what they need. */
+const BASE_ENV: Record<string, string | undefined> = {
+  BUTTERCMS_API_TOKEN: TEST_TOKEN,
+  BUTTERCMS_SAMPLE: undefined,
+  NETLIFY_DEV: undefined,
+  ALLOWED_ORIGINS: undefined,
+  CDN_MAX_AGE: undefined,
+  CDN_SWR: undefined,
+  UPSTREAM_TIMEOUT_MS: undefined,
+  UPSTREAM_DEADLINE_MS: undefined,
+  PREVIEW_PASSWORD: undefined,
+  SESSION_SECRET: undefined,
+  SESSION_TTL: undefined,
+  IP_ALLOWLIST: undefined,
+  IP_ALLOWLIST_SCOPE: undefined,
+  WEBHOOK_SECRET: undefined,
+};
+
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeEach(() => {
+  for (const [name, value] of Object.entries(BASE_ENV)) vi.stubEnv(name, value);
+  butterRequests.length = 0;
+  consoleLines.length = 0;
+  markSampleBlogLoaded(false);
+});
+afterEach(() => {
+  server.resetHandlers();
+  vi.useRealTimers();
+});
+afterAll(() => server.close());
