@@ -3,7 +3,15 @@ import { describe, expect, it, vi } from "vitest";
 import handler from "../../functions/getPosts.mts";
 import { publishedPosts } from "../../sample/data.ts";
 import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
-import { BUTTER_API, butterRequests, FAULTS, HttpResponse, http, server, TEST_TOKEN } from "../helpers/butter.ts";
+import {
+  BUTTER_API,
+  butterRequests,
+  FAULTS,
+  HttpResponse,
+  http,
+  server,
+  TEST_TOKEN,
+} from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
 import { expectNoSecrets } from "../helpers/secrets.ts";
@@ -192,15 +200,32 @@ describe("GET /api/posts", () => {
     });
 
     it("never answers 5xx nor leaks the token for arbitrary query strings", async () => {
-      const names = fc.constantFrom("page", "page_size", "category", "tag", "author", "exclude_body", "preview", "x", "");
-      const values = fc.oneof(fc.string(), fc.integer().map(String), fc.constantFrom("1", "true", "ok", "a-b"));
+      const names = fc.constantFrom(
+        "page",
+        "page_size",
+        "category",
+        "tag",
+        "author",
+        "exclude_body",
+        "preview",
+        "x",
+        "",
+      );
+      const values = fc.oneof(
+        fc.string(),
+        fc.integer().map(String),
+        fc.constantFrom("1", "true", "ok", "a-b"),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.tuple(fc.oneof(names, fc.string()), values), { maxLength: 5 }), async (pairs) => {
-          const query = new URLSearchParams(pairs).toString();
-          const res = await list(`?${query}`);
-          expect(res.status).toBeLessThan(500);
-          expect(res.text).not.toContain(TEST_TOKEN);
-        }),
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.oneof(names, fc.string()), values), { maxLength: 5 }),
+          async (pairs) => {
+            const query = new URLSearchParams(pairs).toString();
+            const res = await list(`?${query}`);
+            expect(res.status).toBeLessThan(500);
+            expect(res.text).not.toContain(TEST_TOKEN);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -266,7 +291,9 @@ describe("GET /api/posts", () => {
     it("serves the sample blog under netlify dev without a token", async () => {
       vi.stubEnv("BUTTERCMS_API_TOKEN", undefined);
       vi.stubEnv("NETLIFY_DEV", "true");
-      server.use(...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }));
+      server.use(
+        ...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }),
+      );
       markSampleBlogLoaded(true);
       const res = await list();
       expect(res.status).toBe(200);
@@ -275,7 +302,9 @@ describe("GET /api/posts", () => {
 
     it("serves the sample blog with BUTTERCMS_SAMPLE=1 even where a token is set", async () => {
       vi.stubEnv("BUTTERCMS_SAMPLE", "1");
-      server.use(...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }));
+      server.use(
+        ...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }),
+      );
       markSampleBlogLoaded(true);
       expect((await list()).status).toBe(200);
       expect(butterRequests[0]?.searchParams.get("auth_token")).toBe("sample-blog-token");
@@ -299,17 +328,20 @@ describe("GET /api/posts", () => {
   });
 
   describe("ButterCMS faults", () => {
-    it.each(FAULTS)("answers $status $code when ButterCMS gives $name, without leaking the token", async (fault) => {
-      server.use(http.get(`${BUTTER_API}/posts/`, fault.reply));
-      const res = await list();
-      expect(res.status).toBe(fault.status);
-      expect(res.json.code).toBe(fault.code);
-      expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-      expect(res.headers.get("Cache-Control")).toBe("private, no-store");
-      expect(res.headers.get("Netlify-CDN-Cache-Control")).toBeNull();
-      expect(res.headers.get("Retry-After")).toBe("retryAfter" in fault ? fault.retryAfter : null);
-      expectNoSecrets(res);
-    });
+    it.each(FAULTS)(
+      "answers $status $code when ButterCMS gives $name, without leaking the token",
+      async (fault) => {
+        server.use(http.get(`${BUTTER_API}/posts/`, fault.reply));
+        const res = await list();
+        expect(res.status).toBe(fault.status);
+        expect(res.json.code).toBe(fault.code);
+        expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+        expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+        expect(res.headers.get("Netlify-CDN-Cache-Control")).toBeNull();
+        expect(res.headers.get("Retry-After")).toBe("retryAfter" in fault ? fault.retryAfter : null);
+        expectNoSecrets(res);
+      },
+    );
 
     it("answers 504 upstream_timeout when ButterCMS does not answer within the timeout", async () => {
       vi.stubEnv("UPSTREAM_TIMEOUT_MS", "100");

@@ -40,7 +40,10 @@ export const FAULTS = [
     code: "upstream_unavailable",
     retryAfter: "100",
     reply: () =>
-      HttpResponse.json({ detail: "API Calls limit reached." }, { status: 429, headers: { "Retry-After": "100" } }),
+      HttpResponse.json(
+        { detail: "API Calls limit reached." },
+        { status: 429, headers: { "Retry-After": "100" } },
+      ),
   },
   {
     name: "429 without Retry-After",
@@ -68,7 +71,8 @@ export const FAULTS = [
     name: "200 with malformed JSON",
     status: 502,
     code: "upstream_error",
-    reply: () => new HttpResponse('{"data": [', { status: 200, headers: { "Content-Type": "application/json" } }),
+    reply: () =>
+      new HttpResponse('{"data": [', { status: 200, headers: { "Content-Type": "application/json" } }),
   },
   {
     name: "200 with JSON of the wrong shape",

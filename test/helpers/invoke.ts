@@ -40,5 +40,11 @@ export async function invoke(handler: Handler, path: string, options: InvokeOpti
   } catch {
     json = undefined;
   }
-  return { response, status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+  return {
+    response,
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: json as Record<string, unknown>,
+  };
 }
