@@ -9,7 +9,8 @@ import type { RequestScope } from "./endpoint.ts";
 import { ApiError, invalidParameters } from "./errors.ts";
 import { readJsonObject } from "./request-body.ts";
 import { jsonResponse } from "./responses.ts";
-import { issueSession, passwordMatches, SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
+import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
+import { issueSession, passwordMatches } from "./session-issue.ts";
 
 const MAX_LOGIN_BODY_BYTES = 4096;
 

@@ -4,8 +4,7 @@
  * Verification pins the algorithm and checks `iss`, `aud`, `exp`, `nbf` and
  * the token's age; every failure is the same `401 unauthorized`.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import { jwtVerify, SignJWT } from "jose";
+import { jwtVerify } from "jose/jwt/verify";
 import type { AuthConfig, Config } from "./config.ts";
 import { required } from "./config.ts";
 import { readCookie } from "./cookies.ts";
@@ -19,27 +18,6 @@ const CLOCK_TOLERANCE = 5;
 
 export interface Session {
   expiresAt: Date;
-}
-
-/** Constant-time password check: hashing both sides first hides the length and never throws. */
-export function passwordMatches(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  const expiresAt = issuedAt + auth.ttlSeconds;
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setIssuer(SESSION_ISSUER)
-    .setAudience(SESSION_AUDIENCE)
-    .setSubject("preview")
-    .setIssuedAt(issuedAt)
-    .setNotBefore(issuedAt)
-    .setExpirationTime(expiresAt)
-    .sign(auth.secret);
-  return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
 /** The session token of a request: the Bearer token if any, else the cookie. */

@@ -1,0 +1,29 @@
+/**
+ * Opening a preview session: the constant-time password check and signing
+ * the JWT. Only the auth function imports this (and jose's signer).
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { SignJWT } from "jose/jwt/sign";
+import type { AuthConfig } from "./config.ts";
+import { SESSION_AUDIENCE, SESSION_ISSUER, type Session } from "./session.ts";
+
+/** Constant-time password check: hashing both sides first hides the length and never throws. */
+export function passwordMatches(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAt = issuedAt + auth.ttlSeconds;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(SESSION_ISSUER)
+    .setAudience(SESSION_AUDIENCE)
+    .setSubject("preview")
+    .setIssuedAt(issuedAt)
+    .setNotBefore(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(auth.secret);
+  return { token, expiresAt: new Date(expiresAt * 1000) };
+}

@@ -1,0 +1,59 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { deflateSync } from "fflate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isPlatformEntry, type ManifestFunction, netlifyBuild, ROOT, readZip } from "../helpers/netlify-build.ts";
+
+const EXPECTED_ROUTES: Record<string, string> = {
+  getPosts: "/api/posts",
+  getPost: "/api/posts/:slug",
+  auth: "/api/auth",
+  ipAllowlist: "/api/ip-allowlist",
+};
+
+/** What must never ship: test/dev packages and the sample blog (its data, its emulator). */
+const FORBIDDEN_PATHS = /(^|\/)(msw|@mswjs|@bundled-es-modules|fast-check|vitest|netlify-cli|sample)(\/|$)/;
+const FORBIDDEN_TEXT = ["ada.okafor@example.com", "Shipping a Headless Blog", "setupServer", "butterHandlers"];
+
+let functions: ManifestFunction[];
+beforeAll(async () => {
+  functions = await netlifyBuild();
+}, 120_000);
+
+describe("netlify build --offline", () => {
+  it("bundles every file in functions/ and routes each to its path (a dropped config would leave no route)", () => {
+    const sourceNames = readdirSync(join(ROOT, "functions")).map((file) => file.replace(/\.m?ts$/, ""));
+    expect(functions.map((fn) => fn.name).sort()).toEqual(sourceNames.sort());
+    for (const fn of functions) {
+      expect(fn.routes?.map((route) => route.pattern)).toEqual([EXPECTED_ROUTES[fn.name]]);
+    }
+  });
+
+  it("declares the login rate limit per IP and domain", () => {
+    const auth = functions.find((fn) => fn.name === "auth");
+    expect(JSON.stringify(auth?.trafficRules)).toContain('"keys":[{"type":"ip"},{"type":"domain"}]');
+  });
+
+  it.each(Object.keys(EXPECTED_ROUTES))("ships %s without msw, dev packages or sample data", async (name) => {
+    const fn = functions.find((candidate) => candidate.name === name)!;
+    const { entries } = await readZip(fn.path);
+    const names = Object.keys(entries);
+    expect(names.some((entry) => entry.startsWith("functions/"))).toBe(true);
+    expect(names.filter((entry) => FORBIDDEN_PATHS.test(entry))).toEqual([]);
+    const decoder = new TextDecoder();
+    for (const [entry, content] of Object.entries(entries)) {
+      if (isPlatformEntry(entry)) continue;
+      const text = decoder.decode(content);
+      for (const marker of FORBIDDEN_TEXT) expect(text, `${entry} contains ${marker}`).not.toContain(marker);
+    }
+  });
+
+  it.each(Object.keys(EXPECTED_ROUTES))("keeps %s's own code within its size budget", async (name) => {
+    const fn = functions.find((candidate) => candidate.name === name)!;
+    const { entries } = await readZip(fn.path);
+    const own = Object.entries(entries)
+      .filter(([entry]) => !isPlatformEntry(entry))
+      .reduce((sum, [, content]) => sum + deflateSync(content, { level: 9 }).byteLength, 0);
+    expect(own).toBeLessThanOrEqual(name === "auth" ? 96 * 1024 : 64 * 1024);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Through real HTTP: `npm start` (netlify dev, offline, the sample blog),
+ * one boot per configuration.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { tamperSignature, unsignedToken } from "../helpers/auth.ts";
+import { type DevServer, startNetlifyDev } from "../helpers/netlify-dev.ts";
+import { TEST_SECRETS } from "../helpers/secrets.ts";
+
+const draft = unpublishedPosts.find((post) => post.status === "draft")!;
+
+async function call(server: DevServer, path: string, init: RequestInit = {}) {
+  const res = await fetch(`${server.url}${path}`, { redirect: "manual", ...init });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+function expectNoSecretsIn(server: DevServer, ...texts: string[]) {
+  for (const secret of Object.values(TEST_SECRETS)) {
+    for (const text of [...texts, server.output()]) expect(text).not.toContain(secret);
+  }
+}
+
+describe("npm start with the sample blog and preview sessions", () => {
+  let server: DevServer;
+  const seen: string[] = [];
+  const get = async (path: string, init: RequestInit = {}) => {
+    const res = await call(server, path, init);
+    seen.push(res.text, [...res.headers.entries()].join("\n"));
+    return res;
+  };
+
+  beforeAll(async () => {
+    server = await startNetlifyDev({
+      PREVIEW_PASSWORD: TEST_SECRETS.password,
+      SESSION_SECRET: TEST_SECRETS.sessionSecret,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("answers within 60 s of starting and says it serves the sample blog", () => {
+    expect(server.bootMs).toBeLessThan(60_000);
+    expect(server.output()).toContain("serving the SAMPLE blog");
+  });
+
+  it("lists sample posts with the public cache headers", async () => {
+    const res = await get("/api/posts");
+    expect(res.status).toBe(200);
+    const data = res.json.data as { slug: string }[];
+    expect(data).toHaveLength(10);
+    expect(data[0]?.slug).toBe(publishedPosts[0]?.slug);
+    expect(res.headers.get("netlify-cdn-cache-control")).toContain("durable");
+    expect(res.headers.get("netlify-cache-tag")).toBe("posts");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("etag")).toMatch(/^"/);
+  });
+
+  it("answers 304 to If-None-Match", async () => {
+    const etag = (await get("/api/posts")).headers.get("etag") as string;
+    expect((await get("/api/posts", { headers: { "If-None-Match": etag } })).status).toBe(304);
+  });
+
+  it("serves one post, and 404 for unknown slugs and drafts (despite netlify dev's .html retries)", async () => {
+    const slug = publishedPosts[3]!.slug;
+    const one = await get(`/api/posts/${slug}`);
+    expect(one.status).toBe(200);
+    expect((one.json.data as { slug: string }).slug).toBe(slug);
+    expect(one.headers.get("netlify-cache-tag")).toBe(`posts,post:${slug}`);
+    for (const missing of ["no-such-post", draft.slug]) {
+      const res = await get(`/api/posts/${missing}`);
+      expect(res.status).toBe(404);
+      expect(res.json.code).toBe("not_found");
+    }
+  });
+
+  it("validates input and methods over HTTP", async () => {
+    const typo = await get("/api/posts?pagesize=5");
+    expect(typo.status).toBe(400);
+    expect(typo.headers.get("content-type")).toBe("application/problem+json");
+    const bad = await get("/api/posts/bad.slug!");
+    expect(bad.status).toBe(400);
+    const post = await get("/api/posts", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    const preflight = await get("/api/posts", { method: "OPTIONS", headers: { Origin: "https://app.example" } });
+    expect(preflight.status).toBe(204);
+  });
+
+  it("never shows an author's email", async () => {
+    const res = await get("/api/posts?page_size=100&exclude_body=false");
+    expect(res.text).not.toContain("@example.com");
+  });
+
+  it("runs the preview flow: 401 without a session, login, drafts with the session, logout", async () => {
+    expect((await get("/api/posts?preview=1")).status).toBe(401);
+
+    const json = { "Content-Type": "application/json" };
+    const wrong = await get("/api/auth", { method: "POST", headers: json, body: JSON.stringify({ password: "nope" }) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.json.code).toBe("invalid_credentials");
+
+    const login = await get("/api/auth", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ password: TEST_SECRETS.password }),
+    });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get("set-cookie") as string;
+    expect(setCookie).toMatch(/^__Host-preview_session=[\w.-]+; HttpOnly; Secure; SameSite=Strict; Path=\/; Max-Age=3600$/);
+    const token = login.json.token as string;
+
+    const cookie = setCookie.split(";")[0] as string;
+    expect((await get("/api/auth", { headers: { Cookie: cookie } })).json.authenticated).toBe(true);
+
+    const publicSlugs = ((await get("/api/posts?page_size=100")).json.data as { slug: string }[]).map((p) => p.slug);
+    expect(publicSlugs).not.toContain(draft.slug);
+    const previewList = await get("/api/posts?preview=1&page_size=100", { headers: { Authorization: `Bearer ${token}` } });
+    expect(previewList.status).toBe(200);
+    expect((previewList.json.data as { slug: string }[]).map((p) => p.slug)).toContain(draft.slug);
+    expect(previewList.headers.get("cache-control")).toBe("private, no-store");
+    const previewPost = await get(`/api/posts/${draft.slug}?preview=1`, { headers: { Cookie: cookie } });
+    expect(previewPost.status).toBe(200);
+
+    for (const forged of [tamperSignature(token), unsignedToken(Math.floor(Date.now() / 1000))]) {
+      const res = await get("/api/posts?preview=1", { headers: { Authorization: `Bearer ${forged}` } });
+      expect(res.status).toBe(401);
+      expect(res.json.code).toBe("unauthorized");
+    }
+
+    const logout = await get("/api/auth", { method: "DELETE", headers: { Cookie: cookie } });
+    expect(logout.status).toBe(204);
+    expect(logout.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
+  it("reports the loopback IP as allowed when no allowlist is set", async () => {
+    const res = await get("/api/ip-allowlist");
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ allowed: true, configured: false });
+    expect(String(res.json.ip)).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  });
+
+  it("never put a secret in a response, a header or a log line", () => {
+    expectNoSecretsIn(server, ...seen);
+  });
+});
+
+describe("npm start with IP_ALLOWLIST=203.0.113.0/24 and IP_ALLOWLIST_SCOPE=all", () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startNetlifyDev({
+      IP_ALLOWLIST: "203.0.113.0/24",
+      IP_ALLOWLIST_SCOPE: "all",
+      PREVIEW_PASSWORD: TEST_SECRETS.password,
+      SESSION_SECRET: TEST_SECRETS.sessionSecret,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it.each([
+    ["GET", "/api/posts"],
+    ["GET", `/api/posts/${publishedPosts[0]?.slug}`],
+    ["GET", "/api/auth"],
+    ["POST", "/api/auth"],
+    ["GET", "/api/ip-allowlist"],
+  ])("answers %s %s from loopback with 403 ip_not_allowed", async (method, path) => {
+    const res = await call(server, path, { method, headers: { "X-Forwarded-For": "203.0.113.5" } });
+    expect(res.status).toBe(403);
+    expect(res.json.code).toBe("ip_not_allowed");
+  });
+});
+
+describe("npm start with an invalid IP_ALLOWLIST=10.0.0.0/33", () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startNetlifyDev({
+      IP_ALLOWLIST: "10.0.0.0/33",
+      PREVIEW_PASSWORD: TEST_SECRETS.password,
+      SESSION_SECRET: TEST_SECRETS.sessionSecret,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it.each([
+    ["GET", "/api/posts?preview=1"],
+    ["POST", "/api/auth"],
+    ["GET", "/api/ip-allowlist"],
+  ])("answers the guarded %s %s with 500 misconfigured and logs the bad entry", async (method, path) => {
+    const res = await call(server, path, { method });
+    expect(res.status).toBe(500);
+    expect(res.json.code).toBe("misconfigured");
+    expect(res.text).not.toContain("10.0.0.0/33");
+    expect(server.output()).toContain("10.0.0.0/33");
+  });
+
+  it("keeps public reads up in the default preview scope", async () => {
+    expect((await call(server, "/api/posts")).status).toBe(200);
+  });
+});
