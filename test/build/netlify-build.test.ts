@@ -2,7 +2,13 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { isPlatformEntry, type ManifestFunction, netlifyBuild, ROOT, readZip } from "../helpers/netlify-build.ts";
+import {
+  isPlatformEntry,
+  type ManifestFunction,
+  netlifyBuild,
+  ROOT,
+  readZip,
+} from "../helpers/netlify-build.ts";
 
 const EXPECTED_ROUTES: Record<string, string> = {
   getPosts: "/api/posts",
@@ -13,7 +19,12 @@ const EXPECTED_ROUTES: Record<string, string> = {
 
 /** What must never ship: test/dev packages and the sample blog (its data, its emulator). */
 const FORBIDDEN_PATHS = /(^|\/)(msw|@mswjs|@bundled-es-modules|fast-check|vitest|netlify-cli|sample)(\/|$)/;
-const FORBIDDEN_TEXT = ["ada.okafor@example.com", "Shipping a Headless Blog", "setupServer", "butterHandlers"];
+const FORBIDDEN_TEXT = [
+  "ada.okafor@example.com",
+  "Shipping a Headless Blog",
+  "setupServer",
+  "butterHandlers",
+];
 
 let functions: ManifestFunction[];
 beforeAll(async () => {

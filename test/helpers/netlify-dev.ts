@@ -37,7 +37,10 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, BUTTERCMS_SAMPLE: "1", ...extra };
 }
 
-export async function startNetlifyDev(extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<DevServer> {
+export async function startNetlifyDev(
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<DevServer> {
   const port = await freePort();
   const functionsPort = await freePort();
   const started = Date.now();

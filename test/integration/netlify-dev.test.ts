@@ -91,7 +91,10 @@ describe("npm start with the sample blog and preview sessions", () => {
     const post = await get("/api/posts", { method: "POST" });
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
-    const preflight = await get("/api/posts", { method: "OPTIONS", headers: { Origin: "https://app.example" } });
+    const preflight = await get("/api/posts", {
+      method: "OPTIONS",
+      headers: { Origin: "https://app.example" },
+    });
     expect(preflight.status).toBe(204);
   });
 
@@ -104,7 +107,11 @@ describe("npm start with the sample blog and preview sessions", () => {
     expect((await get("/api/posts?preview=1")).status).toBe(401);
 
     const json = { "Content-Type": "application/json" };
-    const wrong = await get("/api/auth", { method: "POST", headers: json, body: JSON.stringify({ password: "nope" }) });
+    const wrong = await get("/api/auth", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ password: "nope" }),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json.code).toBe("invalid_credentials");
 
@@ -115,15 +122,21 @@ describe("npm start with the sample blog and preview sessions", () => {
     });
     expect(login.status).toBe(200);
     const setCookie = login.headers.get("set-cookie") as string;
-    expect(setCookie).toMatch(/^__Host-preview_session=[\w.-]+; HttpOnly; Secure; SameSite=Strict; Path=\/; Max-Age=3600$/);
+    expect(setCookie).toMatch(
+      /^__Host-preview_session=[\w.-]+; HttpOnly; Secure; SameSite=Strict; Path=\/; Max-Age=3600$/,
+    );
     const token = login.json.token as string;
 
     const cookie = setCookie.split(";")[0] as string;
     expect((await get("/api/auth", { headers: { Cookie: cookie } })).json.authenticated).toBe(true);
 
-    const publicSlugs = ((await get("/api/posts?page_size=100")).json.data as { slug: string }[]).map((p) => p.slug);
+    const publicSlugs = ((await get("/api/posts?page_size=100")).json.data as { slug: string }[]).map(
+      (p) => p.slug,
+    );
     expect(publicSlugs).not.toContain(draft.slug);
-    const previewList = await get("/api/posts?preview=1&page_size=100", { headers: { Authorization: `Bearer ${token}` } });
+    const previewList = await get("/api/posts?preview=1&page_size=100", {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(previewList.status).toBe(200);
     expect((previewList.json.data as { slug: string }[]).map((p) => p.slug)).toContain(draft.slug);
     expect(previewList.headers.get("cache-control")).toBe("private, no-store");
