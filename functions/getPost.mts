@@ -19,7 +19,7 @@ export default defineEndpoint({
       }
       const query = parseQuery(url.searchParams, POST_QUERY);
       if (query.preview) await requirePreviewSession(req, config);
-      const representation = await postRepresentation(config, slug, query.preview);
+      const representation = await postRepresentation(config, context, slug, query.preview);
       return readResponse(req, config, representation, {
         preview: query.preview,
         tags: [POSTS_TAG, postTag(slug)],

@@ -10,10 +10,10 @@ export default defineEndpoint({
   route: () => config.path,
   previewGrade: (_req, url) => url.searchParams.has("preview"),
   methods: {
-    GET: async ({ req, url, config }) => {
+    GET: async ({ req, url, config, context }) => {
       const query = parseQuery(url.searchParams, LIST_POSTS_QUERY);
       if (query.preview) await requirePreviewSession(req, config);
-      const representation = await postListRepresentation(config, query);
+      const representation = await postListRepresentation(config, context, query);
       return readResponse(req, config, representation, {
         preview: query.preview,
         tags: [POSTS_TAG],

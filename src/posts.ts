@@ -7,9 +7,10 @@ import { listPosts, retrievePost } from "./butter-client.ts";
 import type { ListPostsParams } from "./butter-types.ts";
 import type { Config } from "./config.ts";
 import { notFound } from "./errors.ts";
+import type { FunctionContext } from "./netlify-context.ts";
 import type { ParamSpec, ParsedQuery } from "./query.ts";
 import { type Representation, represent } from "./responses.ts";
-import { UpstreamError } from "./upstream-error.ts";
+import { nullIfNotFound, read, requestKey } from "./upstream.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
@@ -28,6 +29,10 @@ export const POST_QUERY = {
 export const POSTS_TAG = "posts";
 export const postTag = (slug: string): string => `post:${slug}`;
 
+/** Cache keys of post reads start with these, so a publish can drop them (webhooks). */
+export const LIST_POSTS_KEY = "listPosts";
+export const RETRIEVE_POST_KEY = "retrievePost";
+
 export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 
 export function toUpstreamParams(query: ListPostsQuery): ListPostsParams {
@@ -41,24 +46,32 @@ export function toUpstreamParams(query: ListPostsQuery): ListPostsParams {
   };
 }
 
-export async function postListRepresentation(config: Config, query: ListPostsQuery): Promise<Representation> {
-  return represent(await listPosts(config, toUpstreamParams(query), query.preview));
+export async function postListRepresentation(
+  config: Config,
+  context: FunctionContext,
+  query: ListPostsQuery,
+): Promise<Representation> {
+  const params = toUpstreamParams(query);
+  const key = requestKey(LIST_POSTS_KEY, { ...params });
+  const list = await read({ key, preview: query.preview, config, context }, async () =>
+    represent(await listPosts(config, params, query.preview)),
+  );
+  if (!list) throw notFound();
+  return list;
 }
-
-const NO_SUCH_POST = "No published post has this slug.";
 
 /** A post by slug; 404 when ButterCMS has none, or when it is unpublished and this is no preview. */
 export async function postRepresentation(
   config: Config,
+  context: FunctionContext,
   slug: string,
   preview: boolean,
 ): Promise<Representation> {
-  try {
-    const detail = await retrievePost(config, slug, preview);
-    if (!preview && detail.data.status !== "published") throw notFound(NO_SUCH_POST);
-    return represent(detail);
-  } catch (error) {
-    if (error instanceof UpstreamError && error.upstreamStatus === 404) throw notFound(NO_SUCH_POST);
-    throw error;
-  }
+  const key = requestKey(RETRIEVE_POST_KEY, { slug });
+  const post = await read({ key, preview, config, context }, async () => {
+    const detail = await nullIfNotFound(retrievePost(config, slug, preview));
+    return detail && (preview || detail.data.status === "published") ? represent(detail) : null;
+  });
+  if (!post) throw notFound("No published post has this slug.");
+  return post;
 }

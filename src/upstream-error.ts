@@ -8,7 +8,8 @@
  */
 import { ApiError } from "./errors.ts";
 
-export type UpstreamFailure = "timeout" | "network" | "http" | "bad_body";
+/** `circuit_open`: we did not call ButterCMS at all, because it failed repeatedly just before. */
+export type UpstreamFailure = "timeout" | "network" | "http" | "bad_body" | "circuit_open";
 
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 
@@ -32,9 +33,13 @@ export class UpstreamError extends ApiError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
-  /** Worth another attempt: network errors, timeouts, 5xx, and 429. */
+  /**
+   * Worth another attempt: network errors, timeouts, 5xx, 429, and an error
+   * body that was not JSON (status unknown: typically a gateway's HTML page).
+   */
   get retryable(): boolean {
     if (this.failure === "timeout" || this.failure === "network") return true;
+    if (this.failure === "bad_body" && this.upstreamStatus === undefined) return true;
     const status = this.upstreamStatus ?? 0;
     return status === 429 || status >= 500;
   }
@@ -53,6 +58,12 @@ function describe(failure: UpstreamFailure, status: number | undefined) {
         code: "upstream_error" as const,
         detail: "The content service could not be reached.",
         log: "ButterCMS could not be reached (network error)",
+      };
+    case "circuit_open":
+      return {
+        code: "upstream_unavailable" as const,
+        detail: "The content service is unavailable; try again later.",
+        log: "ButterCMS failed repeatedly: the circuit breaker is open, failing fast",
       };
     case "bad_body":
       return {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
+import { resetUpstreamState } from "../../src/upstream.ts";
 import { butterRequests, server, TEST_TOKEN } from "./butter.ts";
 import { consoleLines } from "./console.ts";
 
@@ -35,6 +36,7 @@ beforeEach(() => {
   butterRequests.length = 0;
   consoleLines.length = 0;
   markSampleBlogLoaded(false);
+  resetUpstreamState();
 });
 afterEach(() => {
   server.resetHandlers();
