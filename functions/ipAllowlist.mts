@@ -14,7 +14,7 @@ export default defineEndpoint({
     GET: async ({ url, config, context }) => {
       parseQuery(url.searchParams, {});
       const ip = clientIp(context);
-      const decision = evaluateIp(config.ipPolicy, ip);
+      const decision = await evaluateIp(config.ipPolicy, ip);
       if (!decision.allowed) throw ipNotAllowed(ip);
       return jsonResponse({ ip, allowed: true, configured: decision.configured }, 200, {
         ...PRIVATE_NO_STORE,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
-import { build } from "esbuild";
+import { buildSamplePreload } from "./sample-preload.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dotenv = existsSync(join(root, ".env")) ? parseEnv(readFileSync(join(root, ".env"), "utf8")) : {};
@@ -18,17 +18,7 @@ const sample = setting("BUTTERCMS_SAMPLE") === "1" || !setting("BUTTERCMS_API_TO
 
 const env = { ...process.env, NO_UPDATE_NOTIFIER: "1", BROWSER: "none" };
 if (sample) {
-  const preload = join(root, ".sample", "preload.mjs");
-  await build({
-    entryPoints: [join(root, "sample", "preload.ts")],
-    outfile: preload,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
+  const preload = await buildSamplePreload(root);
   env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${pathToFileURL(preload).href}`]
     .filter(Boolean)
     .join(" ");

@@ -7,7 +7,6 @@
  * throw when that area is used: see `required`.
  */
 import { ApiError, authNotConfigured, misconfigured } from "./errors.ts";
-import { type Allowlist, parseAllowlist } from "./ip-allowlist.ts";
 import { registerSecret } from "./log.ts";
 
 export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
@@ -15,8 +14,8 @@ export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
 export type AllowlistScope = "preview" | "all" | "non-production";
 
 export interface IpPolicyConfig {
-  /** `null` when IP_ALLOWLIST is unset: no IP restriction. */
-  allowlist: Allowlist | null | ApiError;
+  /** IP_ALLOWLIST as set, parsed on first use (src/ip-policy.ts); `null` when unset: no IP restriction. */
+  allowlist: string | null;
   /** An invalid scope fails closed: every request is then guarded, and refused. */
   scope: AllowlistScope | ApiError;
 }
@@ -147,13 +146,7 @@ function ipPolicy(env: Env): IpPolicyConfig {
     rawScope === "preview" || rawScope === "all" || rawScope === "non-production"
       ? rawScope
       : misconfigured(`IP_ALLOWLIST_SCOPE must be 'preview', 'all' or 'non-production', got '${rawScope}'`);
-  const raw = env.IP_ALLOWLIST;
-  if (raw === undefined) return { allowlist: null, scope };
-  try {
-    return { allowlist: parseAllowlist(raw), scope };
-  } catch (error) {
-    return { allowlist: misconfigured(`IP_ALLOWLIST ${(error as Error).message}`), scope };
-  }
+  return { allowlist: env.IP_ALLOWLIST ?? null, scope };
 }
 
 function webhookSecret(env: Env): string | ApiError {
@@ -188,9 +181,13 @@ let cached: { key: string; config: Config } | undefined;
  */
 export function getConfig(): Config {
   // Netlify.env.get(k) is process.env[k] in functions; process.env also works under vitest.
-  const env: Env = {};
-  for (const name of ENV_VARS) env[name] = process.env[name];
-  const key = JSON.stringify(env);
-  if (cached?.key !== key) cached = { key, config: loadConfig(env) };
+  // The key is built by concatenation: this runs on every request, cache hits included.
+  let key = "";
+  for (const name of ENV_VARS) key += `${process.env[name] ?? "\u0000"}\u0001`;
+  if (cached?.key !== key) {
+    const env: Env = {};
+    for (const name of ENV_VARS) env[name] = process.env[name];
+    cached = { key, config: loadConfig(env) };
+  }
   return cached.config;
 }

@@ -80,7 +80,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     try {
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
       if (definition.ipGuarded ?? true) {
-        enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), previewGrade);
+        await enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), previewGrade);
       }
       const response = await handler({ req, url, config, context });
       const finished =

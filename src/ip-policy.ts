@@ -1,11 +1,11 @@
 /**
  * Who the IP allowlist guards (IP_ALLOWLIST_SCOPE) and the check itself.
  * Fails closed: an invalid scope guards everything, an invalid list refuses
- * every guarded request with 500 `misconfigured`.
+ * every guarded request with 500 `misconfigured` (the log names the entry).
  */
 import type { IpPolicyConfig } from "./config.ts";
-import { ApiError } from "./errors.ts";
-import { isAllowed } from "./ip-allowlist.ts";
+import { ApiError, misconfigured } from "./errors.ts";
+import { type Allowlist, isAllowed, parseAllowlist } from "./ip-allowlist.ts";
 
 /**
  * Whether a request is guarded. `previewGrade` is true for requests that
@@ -27,11 +27,23 @@ export interface IpDecision {
   allowed: boolean;
 }
 
+/** The parsed list, once per distinct IP_ALLOWLIST value (a warm instance parses it once). */
+let parsed: { raw: string; list: Promise<Allowlist | ApiError> } | undefined;
+
+function allowlistOf(raw: string): Promise<Allowlist | ApiError> {
+  if (parsed?.raw !== raw) {
+    const list = parseAllowlist(raw).catch((error: Error) => misconfigured(`IP_ALLOWLIST ${error.message}`));
+    parsed = { raw, list };
+  }
+  return parsed.list;
+}
+
 /** Evaluates the list for `ip`; throws `misconfigured` when the list is invalid. */
-export function evaluateIp(policy: IpPolicyConfig, ip: string): IpDecision {
-  if (policy.allowlist instanceof ApiError) throw policy.allowlist;
+export async function evaluateIp(policy: IpPolicyConfig, ip: string): Promise<IpDecision> {
   if (policy.allowlist === null) return { configured: false, allowed: true };
-  return { configured: true, allowed: isAllowed(policy.allowlist, ip) };
+  const list = await allowlistOf(policy.allowlist);
+  if (list instanceof ApiError) throw list;
+  return { configured: true, allowed: isAllowed(list, ip) };
 }
 
 export const ipNotAllowed = (ip: string): ApiError =>
@@ -40,13 +52,13 @@ export const ipNotAllowed = (ip: string): ApiError =>
   });
 
 /** Throws 403 or 500 when the request is guarded and `ip` may not pass. */
-export function enforceIpPolicy(
+export async function enforceIpPolicy(
   policy: IpPolicyConfig,
   ip: string,
   deployContext: string,
   previewGrade: boolean,
-): void {
+): Promise<void> {
   if (!isGuarded(policy.scope, deployContext, previewGrade)) return;
   if (policy.scope instanceof ApiError) throw policy.scope;
-  if (!evaluateIp(policy, ip).allowed) throw ipNotAllowed(ip);
+  if (!(await evaluateIp(policy, ip)).allowed) throw ipNotAllowed(ip);
 }

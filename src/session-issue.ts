@@ -3,7 +3,6 @@
  * the JWT. Only the auth function imports this (and jose's signer).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { SignJWT } from "jose/jwt/sign";
 import type { AuthConfig } from "./config.ts";
 import { SESSION_AUDIENCE, SESSION_ISSUER, type Session } from "./session.ts";
 
@@ -16,6 +15,7 @@ export function passwordMatches(given: string, expected: string): boolean {
 export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = issuedAt + auth.ttlSeconds;
+  const { SignJWT } = await import("jose/jwt/sign");
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(SESSION_ISSUER)

@@ -4,7 +4,6 @@
  * Verification pins the algorithm and checks `iss`, `aud`, `exp`, `nbf` and
  * the token's age; every failure is the same `401 unauthorized`.
  */
-import { jwtVerify } from "jose/jwt/verify";
 import type { AuthConfig, Config } from "./config.ts";
 import { required } from "./config.ts";
 import { readCookie } from "./cookies.ts";
@@ -31,6 +30,8 @@ export function sessionToken(req: Request): string | undefined {
 /** Verifies a token; `null` for any failure (they all look the same to clients). */
 export async function verifySession(auth: AuthConfig, token: string): Promise<Session | null> {
   try {
+    // Imported on first use: public reads never load jose (cold starts: bench/RESULTS.md).
+    const { jwtVerify } = await import("jose/jwt/verify");
     const { payload } = await jwtVerify(token, auth.secret, {
       algorithms: ["HS256"],
       issuer: SESSION_ISSUER,

@@ -8,7 +8,7 @@ import {
   netlifyBuild,
   ROOT,
   readZip,
-} from "../helpers/netlify-build.ts";
+} from "../../tools/netlify-build.ts";
 
 const EXPECTED_ROUTES: Record<string, string> = {
   getPosts: "/api/posts",

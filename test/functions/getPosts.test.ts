@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import handler from "../../functions/getPosts.mts";
 import { publishedPosts } from "../../sample/data.ts";
 import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
+import { enableSessions } from "../helpers/auth.ts";
 import {
   BUTTER_API,
   butterRequests,
@@ -200,6 +201,7 @@ describe("GET /api/posts", () => {
     });
 
     it("never answers 5xx nor leaks the token for arbitrary query strings", async () => {
+      enableSessions(); // as deployed with previews on: preview=1 is then 401, not 503 auth_not_configured
       const names = fc.constantFrom(
         "page",
         "page_size",
@@ -292,7 +294,7 @@ describe("GET /api/posts", () => {
       vi.stubEnv("BUTTERCMS_API_TOKEN", undefined);
       vi.stubEnv("NETLIFY_DEV", "true");
       server.use(
-        ...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }),
+        ...(await import("../../sample/msw-handlers.ts")).butterHandlers({ token: "sample-blog-token" }),
       );
       markSampleBlogLoaded(true);
       const res = await list();
@@ -303,7 +305,7 @@ describe("GET /api/posts", () => {
     it("serves the sample blog with BUTTERCMS_SAMPLE=1 even where a token is set", async () => {
       vi.stubEnv("BUTTERCMS_SAMPLE", "1");
       server.use(
-        ...(await import("../../sample/butter-emulator.ts")).butterHandlers({ token: "sample-blog-token" }),
+        ...(await import("../../sample/msw-handlers.ts")).butterHandlers({ token: "sample-blog-token" }),
       );
       markSampleBlogLoaded(true);
       expect((await list()).status).toBe(200);

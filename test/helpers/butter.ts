@@ -5,7 +5,7 @@
  */
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { BUTTER_API, butterHandlers } from "../../sample/butter-emulator.ts";
+import { BUTTER_API, butterHandlers } from "../../sample/msw-handlers.ts";
 
 export const TEST_TOKEN = "tok_live_4f9c2b7e1d3a8c6f5e0b9d2a7c4e1f8b";
 

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
 import { tamperSignature, unsignedToken } from "../helpers/auth.ts";
-import { type DevServer, startNetlifyDev } from "../helpers/netlify-dev.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
 
 const draft = unpublishedPosts.find((post) => post.status === "draft")!;

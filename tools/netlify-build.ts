@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
-export const FUNCTIONS_DIR = join(ROOT, ".netlify", "functions");
+export const ROOT = join(import.meta.dirname, "..");
 const CLI = join(ROOT, "node_modules", "netlify-cli", "bin", "run.js");
 
 export interface ManifestFunction {
@@ -19,13 +18,14 @@ export interface ManifestFunction {
   trafficRules?: unknown;
 }
 
-export async function netlifyBuild(): Promise<ManifestFunction[]> {
+/** Builds the site at `cwd` (default: this repo) and returns its manifest's functions. */
+export async function netlifyBuild(cwd = ROOT): Promise<ManifestFunction[]> {
   await promisify(execFile)(process.execPath, [CLI, "build", "--offline"], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, CI: "true", NO_UPDATE_NOTIFIER: "1" },
     maxBuffer: 16 * 1024 * 1024,
   });
-  const manifest = JSON.parse(await readFile(join(FUNCTIONS_DIR, "manifest.json"), "utf8"));
+  const manifest = JSON.parse(await readFile(join(cwd, ".netlify", "functions", "manifest.json"), "utf8"));
   return manifest.functions as ManifestFunction[];
 }
 

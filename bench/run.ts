@@ -1,0 +1,327 @@
+/**
+ * `npm run bench`: our functions against the naive baseline (the guide's
+ * handler), in one run, with ButterCMS emulated by msw at a fixed latency.
+ * Writes bench/results.json and bench/RESULTS.md and prints a table.
+ * A benchmark, not a test: it reports ratios and whether each target holds.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { deflateSync } from "fflate";
+import { setupServer } from "msw/node";
+import { publishedPosts } from "../sample/data.ts";
+import { butterHandlers } from "../sample/msw-handlers.ts";
+// @ts-expect-error: a plain .mjs build helper without types
+import { buildSamplePreload } from "../scripts/sample-preload.mjs";
+import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
+
+type Handler = (req: Request, context: unknown) => Promise<Response>;
+
+const ROOT = process.env.BENCH_ROOT ?? process.cwd();
+const WORK = join(ROOT, ".bench");
+const LATENCY_MS = 40;
+const TOKEN = "bench-token";
+
+const context = () => ({
+  ip: "198.51.100.7",
+  params: {},
+  requestId: "bench",
+  deploy: { context: "production", id: "d", published: true },
+  waitUntil: (work: Promise<unknown>) => void work,
+});
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const median = (values: number[]) => percentile(values, 50);
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+let upstreamCalls = 0;
+const server = setupServer(...butterHandlers({ token: TOKEN, latencyMs: LATENCY_MS }));
+server.events.on("request:start", () => {
+  upstreamCalls += 1;
+});
+
+/** Collects the previous phase's garbage so that it is not charged to the next (needs --expose-gc). */
+const settle = () => (globalThis as { gc?: () => void }).gc?.();
+
+async function runLoad(handler: Handler, paths: string[], concurrency: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const calls = upstreamCalls;
+  // Requests are built before timing: the platform builds them before a function runs.
+  const requests = paths.map((path) => new Request(`https://blog.example${path}`));
+  const worker = async () => {
+    while (next < requests.length) {
+      const request = requests[next++] as Request;
+      const started = performance.now();
+      const response = await handler(request, context());
+      await response.text();
+      latencies.push(performance.now() - started);
+      if (response.status !== 200) errors += 1;
+    }
+  };
+  settle();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return {
+    p50: median(latencies),
+    p95: percentile(latencies, 95),
+    upstreamCalls: upstreamCalls - calls,
+    errors,
+  };
+}
+
+/** Median per-call time (ms) over batches of sequential calls. */
+async function perCall(handler: Handler, path: string, batches = 60, size = 200): Promise<number> {
+  const times: number[] = [];
+  settle();
+  for (let batch = 0; batch < batches; batch++) {
+    const requests = Array.from({ length: size }, () => new Request(`https://blog.example${path}`));
+    const started = performance.now();
+    for (const request of requests) {
+      const response = await handler(request, context());
+      await response.text();
+    }
+    times.push((performance.now() - started) / size);
+  }
+  return median(times);
+}
+
+async function unpack(zipPath: string, into: string, name: string) {
+  const { bytes, entries } = await readZip(zipPath);
+  let ownBytes = 0;
+  let entry = "";
+  for (const [file, content] of Object.entries(entries)) {
+    const target = join(into, file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+    if (isPlatformEntry(file)) continue;
+    ownBytes += deflateSync(content, { level: 9 }).byteLength;
+    if (file.endsWith(`${name}.mjs`)) entry = target;
+  }
+  return { entry, zipBytes: bytes, ownBytes };
+}
+
+async function coldStarts(runs: number) {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const ours = await netlifyBuild(ROOT);
+  const naiveSite = join(WORK, "naive-site");
+  mkdirSync(join(naiveSite, "functions"), { recursive: true });
+  writeFileSync(join(naiveSite, "netlify.toml"), '[functions]\n  directory = "functions"\n');
+  cpSync(join(ROOT, "bench", "naive-handler.mts"), join(naiveSite, "functions", "naive.mts"));
+  const naive = await netlifyBuild(naiveSite);
+  const preload = await buildSamplePreload(ROOT, ".bench");
+
+  const slug = publishedPosts[0]?.slug ?? "";
+  const targets: Record<string, { zip: string; path: string; params: Record<string, string> }> = {
+    naive: { zip: naive[0]?.path ?? "", path: "/api/naive-posts", params: {} },
+  };
+  const probes: Record<string, string> = {
+    getPosts: "/api/posts",
+    getPost: `/api/posts/${slug}`,
+    auth: "/api/auth",
+    ipAllowlist: "/api/ip-allowlist",
+  };
+  for (const fn of ours) {
+    targets[fn.name] = {
+      zip: fn.path,
+      path: probes[fn.name] ?? "/",
+      params: fn.name === "getPost" ? { slug } : {},
+    };
+  }
+
+  const bundleBytes: Record<string, number> = {};
+  const ownBytes: Record<string, number> = {};
+  const entries: Record<string, string> = {};
+  for (const [name, target] of Object.entries(targets)) {
+    const unpacked = await unpack(target.zip, join(WORK, "unzipped", name), name);
+    entries[name] = unpacked.entry;
+    bundleBytes[name] = unpacked.zipBytes;
+    ownBytes[name] = unpacked.ownBytes;
+  }
+
+  const env = {
+    PATH: process.env.PATH,
+    BUTTERCMS_SAMPLE: "1",
+    BUTTERCMS_API_TOKEN: "sample-blog-token",
+    PREVIEW_PASSWORD: "bench-password",
+    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+  };
+  const samples: Record<string, number[]> = Object.fromEntries(
+    Object.keys(targets).map((name) => [name, []]),
+  );
+  for (let run = 0; run < runs; run++) {
+    for (const [name, target] of Object.entries(targets)) {
+      const probe = spawnSync(
+        process.execPath,
+        [`--import=${preload}`, join(ROOT, "bench", "cold-probe.mjs"), entries[name] as string, target.path],
+        { env: { ...env, PROBE_PARAMS: JSON.stringify(target.params) }, encoding: "utf8" },
+      );
+      const result = JSON.parse(probe.stdout.trim().split("\n").at(-1) ?? "{}");
+      if (result.status !== 200)
+        throw new Error(`${name} cold start answered ${result.status}: ${probe.stderr}`);
+      samples[name]?.push(result.importAndFirstMs);
+    }
+  }
+  const medians = Object.fromEntries(
+    Object.entries(samples).map(([name, values]) => [name, round(median(values))]),
+  );
+  return { medians, bundleBytes, ownBytes };
+}
+
+async function main() {
+  process.env.BUTTERCMS_API_TOKEN = TOKEN;
+  server.listen({ onUnhandledRequest: "error" });
+  const ours = (await import("../functions/getPosts.mts")).default as unknown as Handler;
+  const naive = (await import("./naive-handler.mts")).default as unknown as Handler;
+  const { resetUpstreamState } = await import("../src/upstream.ts");
+
+  // hot_keys: 2,000 requests, 50 concurrent, over 10 distinct queries.
+  const hotPaths = Array.from({ length: 2_000 }, (_, i) => `/api/posts?page=${(i % 10) + 1}&page_size=3`);
+  resetUpstreamState();
+  const hotNaive = await runLoad(naive, hotPaths, 50);
+  const hotOurs = await runLoad(ours, hotPaths, 50);
+
+  // all_miss: every query distinct; caching cannot help.
+  const missPaths = Array.from(
+    { length: 300 },
+    (_, i) => `/api/posts?page=${(i % 10) + 1}&page_size=${Math.floor(i / 10) + 1}`,
+  );
+  resetUpstreamState();
+  await runLoad(ours, ["/api/posts?page=99"], 1); // warm the code path, not the cache
+  await runLoad(naive, ["/api/posts?page=99"], 1);
+  resetUpstreamState();
+  const missNaive = await runLoad(naive, missPaths, 10);
+  const missOurs = await runLoad(ours, missPaths, 10);
+
+  // floor: a warm cache hit against a handler that returns a precomputed Response.
+  const floorPath = "/api/posts?page=1&page_size=10";
+  const precomputed = await ours(new Request(`https://blog.example${floorPath}`), context());
+  const body = await precomputed.text();
+  const headers = Object.fromEntries(precomputed.headers);
+  const floorHandler: Handler = async () => new Response(body, { status: 200, headers });
+  await perCall(floorHandler, floorPath, 5);
+  await perCall(ours, floorPath, 5);
+  const floorMs = await perCall(floorHandler, floorPath);
+  const hitMs = await perCall(ours, floorPath);
+  server.close();
+
+  const cold = await coldStarts(Number(process.env.BENCH_COLD_RUNS ?? 21));
+  const ourColdNames = Object.keys(cold.medians).filter((name) => name !== "naive");
+  const slowestOurs = Math.max(...ourColdNames.map((name) => cold.medians[name] as number));
+
+  const ratios = {
+    upstream_calls_ratio: round(hotNaive.upstreamCalls / Math.max(1, hotOurs.upstreamCalls), 1),
+    p50_ratio: round(hotOurs.p50 / hotNaive.p50, 4),
+    miss_overhead_ratio: round(missOurs.p50 / missNaive.p50),
+    hit_vs_floor_ratio: round(hitMs / floorMs, 2),
+    cold_start_ratio: round(slowestOurs / (cold.medians.naive as number), 2),
+  };
+  const targets = {
+    upstream_calls_ratio: ratios.upstream_calls_ratio >= 100,
+    p50_ratio: ratios.p50_ratio <= 0.05,
+    miss_overhead_ratio: ratios.miss_overhead_ratio <= 1.15,
+    hit_vs_floor_ratio: ratios.hit_vs_floor_ratio <= 3,
+    cold_start_ratio: ratios.cold_start_ratio <= 1.5,
+    bundle_bytes: ourColdNames.every(
+      (name) => (cold.ownBytes[name] as number) <= (name === "auth" ? 96 : 64) * 1024,
+    ),
+  };
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    upstream_latency_ms: LATENCY_MS,
+    ratios,
+    targets_met: targets,
+    hot_keys: { requests: hotPaths.length, concurrency: 50, distinct: 10, naive: hotNaive, ours: hotOurs },
+    all_miss: { requests: missPaths.length, concurrency: 10, naive: missNaive, ours: missOurs },
+    floor: { floor_ms: round(floorMs, 5), hit_ms: round(hitMs, 5) },
+    cold_start: {
+      runs: Number(process.env.BENCH_COLD_RUNS ?? 21),
+      median_ms: cold.medians,
+      measure: "import + first invocation in a fresh process",
+    },
+    bundle_bytes: cold.bundleBytes,
+    own_bytes: cold.ownBytes,
+  };
+  writeFileSync(join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows = [
+    [
+      "upstream_calls_ratio",
+      ratios.upstream_calls_ratio,
+      "≥ 100",
+      targets.upstream_calls_ratio,
+      `${hotNaive.upstreamCalls} naive vs ${hotOurs.upstreamCalls} ours`,
+    ],
+    [
+      "p50_ratio",
+      ratios.p50_ratio,
+      "≤ 0.05",
+      targets.p50_ratio,
+      `${round(hotOurs.p50)} ms vs ${round(hotNaive.p50)} ms`,
+    ],
+    [
+      "miss_overhead_ratio",
+      ratios.miss_overhead_ratio,
+      "≤ 1.15",
+      targets.miss_overhead_ratio,
+      `${round(missOurs.p50)} ms vs ${round(missNaive.p50)} ms`,
+    ],
+    [
+      "hit_vs_floor_ratio",
+      ratios.hit_vs_floor_ratio,
+      "≤ 3",
+      targets.hit_vs_floor_ratio,
+      `${round(hitMs * 1000, 1)} µs vs ${round(floorMs * 1000, 1)} µs`,
+    ],
+    [
+      "cold_start_ratio",
+      ratios.cold_start_ratio,
+      "≤ 1.5",
+      targets.cold_start_ratio,
+      `slowest ours ${slowestOurs} ms vs naive ${cold.medians.naive} ms`,
+    ],
+  ] as const;
+  const table = [
+    "| metric | value | target | met | detail |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(
+      ([metric, value, target, met, detail]) =>
+        `| ${metric} | ${value} | ${target} | ${met ? "yes" : "NO"} | ${detail} |`,
+    ),
+  ];
+  const bundles = [
+    "| function | zip bytes | own bytes (deflated, without Netlify's bootstrap) | budget | cold start median (ms) |",
+    "| --- | --- | --- | --- | --- |",
+    ...Object.keys(cold.bundleBytes).map(
+      (name) =>
+        `| ${name} | ${cold.bundleBytes[name]} | ${cold.ownBytes[name]} | ${name === "naive" ? "—" : name === "auth" ? "96 KiB" : "64 KiB"} | ${cold.medians[name]} |`,
+    ),
+  ];
+  const markdown = [
+    "# Benchmark results",
+    "",
+    `Latest \`npm run bench\`: ${results.date}, Node ${results.node}, ${results.cpu} (${results.cores} cores).`,
+    `ButterCMS emulated by msw with ${LATENCY_MS} ms latency. Baseline: \`bench/naive-handler.mts\` (one SDK call per request).`,
+    "",
+    ...table,
+    "",
+    ...bundles,
+    "",
+    "Cold start: each function's zip from `netlify build --offline`, unpacked, imported and invoked once in a fresh Node process (the msw emulation preloaded in every process, outside the timing); median of the runs.",
+    "",
+  ].join("\n");
+  writeFileSync(join(ROOT, "bench", "RESULTS.md"), markdown);
+  console.log(markdown);
+  const failed = Object.entries(targets).filter(([, met]) => !met);
+  if (failed.length) console.log(`Targets not met: ${failed.map(([name]) => name).join(", ")}`);
+}
+
+await main();

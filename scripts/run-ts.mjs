@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs a TypeScript tool script (bench/run.ts, bench/load.ts): bundles it with
+// esbuild (src/ and functions/ inlined, packages external) into .bench-build/
+// and runs it in a fresh Node process with --expose-gc.
+import { spawnSync } from "node:child_process";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const [entry, ...args] = process.argv.slice(2);
+const outfile = join(root, ".bench-build", basename(entry).replace(/\.ts$/, ".mjs"));
+await build({
+  entryPoints: [join(root, entry)],
+  outfile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});
+const result = spawnSync(process.execPath, ["--expose-gc", outfile, ...args], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, BENCH_ROOT: root },
+});
+process.exit(result.status ?? 1);
