@@ -12,7 +12,8 @@ export default defineEndpoint({
   route: () => config.path,
   previewGrade: (_req, url) => url.searchParams.has("preview"),
   methods: {
-    GET: async ({ req, url, config, context }) => {
+    GET: async (scope) => {
+      const { req, url, config, context } = scope;
       const slug = pathParam(context, "slug");
       if (slug === null || !SLUG_PATTERN.test(slug)) {
         throw invalidParameters([{ name: "slug", reason: SLUG_REASON }]);
@@ -20,7 +21,7 @@ export default defineEndpoint({
       const query = parseQuery(url.searchParams, POST_QUERY);
       if (query.preview) await requirePreviewSession(req, config);
       const representation = await postRepresentation(config, context, slug, query.preview);
-      return readResponse(req, config, representation, {
+      return readResponse(scope, representation, {
         preview: query.preview,
         tags: [POSTS_TAG, postTag(slug)],
         query: POST_QUERY,

@@ -10,11 +10,12 @@ export default defineEndpoint({
   route: () => config.path,
   previewGrade: (_req, url) => url.searchParams.has("preview"),
   methods: {
-    GET: async ({ req, url, config, context }) => {
+    GET: async (scope) => {
+      const { req, url, config, context } = scope;
       const query = parseQuery(url.searchParams, LIST_POSTS_QUERY);
       if (query.preview) await requirePreviewSession(req, config);
       const representation = await postListRepresentation(config, context, query);
-      return readResponse(req, config, representation, {
+      return readResponse(scope, representation, {
         preview: query.preview,
         tags: [POSTS_TAG],
         query: LIST_POSTS_QUERY,

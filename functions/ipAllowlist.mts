@@ -11,12 +11,13 @@ export default defineEndpoint({
   route: () => config.path,
   ipGuarded: false,
   methods: {
-    GET: async ({ url, config, context }) => {
+    GET: async ({ url, config, context, headers }) => {
       parseQuery(url.searchParams, {});
       const ip = clientIp(context);
       const decision = await evaluateIp(config.ipPolicy, ip);
       if (!decision.allowed) throw ipNotAllowed(ip);
       return jsonResponse({ ip, allowed: true, configured: decision.configured }, 200, {
+        ...headers,
         ...PRIVATE_NO_STORE,
       });
     },

@@ -24,7 +24,7 @@ function passwordFrom(body: Record<string, unknown>): string {
   return body.password as string;
 }
 
-export async function logIn({ req, config }: RequestScope): Promise<Response> {
+export async function logIn({ req, config, headers }: RequestScope): Promise<Response> {
   const auth = required(config.auth);
   const password = passwordFrom(await readJsonObject(req, MAX_LOGIN_BODY_BYTES));
   if (!passwordMatches(password, auth.password)) {
@@ -34,23 +34,27 @@ export async function logIn({ req, config }: RequestScope): Promise<Response> {
   return jsonResponse(
     { authenticated: true, expires_at: session.expiresAt.toISOString(), token: session.token },
     200,
-    { ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, session.token, auth.ttlSeconds) },
+    {
+      ...headers,
+      ...PRIVATE_NO_STORE,
+      "Set-Cookie": sessionCookie(SESSION_COOKIE, session.token, auth.ttlSeconds),
+    },
   );
 }
 
-export async function readSession({ req, config }: RequestScope): Promise<Response> {
+export async function readSession({ req, config, headers }: RequestScope): Promise<Response> {
   const auth = required(config.auth);
   const token = sessionToken(req);
   const session = token ? await verifySession(auth, token) : null;
   const body = session
     ? { authenticated: true, expires_at: session.expiresAt.toISOString() }
     : { authenticated: false };
-  return jsonResponse(body, 200, { ...PRIVATE_NO_STORE });
+  return jsonResponse(body, 200, { ...headers, ...PRIVATE_NO_STORE });
 }
 
-export async function logOut(_scope: RequestScope): Promise<Response> {
+export async function logOut({ headers }: RequestScope): Promise<Response> {
   return new Response(null, {
     status: 204,
-    headers: { ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
+    headers: { ...headers, ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
   });
 }

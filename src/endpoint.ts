@@ -20,6 +20,12 @@ export interface RequestScope {
   url: URL;
   config: Config;
   context: FunctionContext;
+  /**
+   * Headers every response of this request carries (CORS, `nosniff`):
+   * handlers build their responses with them, so that the hot path sets
+   * each header once, at construction.
+   */
+  headers: Readonly<Record<string, string>>;
 }
 
 export type MethodHandler = (scope: RequestScope) => Promise<Response>;
@@ -39,14 +45,6 @@ export interface EndpointDefinition {
 }
 
 export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [name, value] of Object.entries(headers)) {
-    if (name === "Vary" && response.headers.has("Vary")) response.headers.append(name, value);
-    else response.headers.set(name, value);
-  }
-  return response;
-}
 
 function routePattern(definition: EndpointDefinition): string | undefined {
   const path = definition.route();
@@ -68,10 +66,9 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const common = { ...cors, "X-Content-Type-Options": "nosniff" };
 
     if (req.method === "OPTIONS") {
-      return withHeaders(new Response(null, { status: 204 }), {
-        ...common,
-        ...preflightHeaders(allowHeader),
-        "Cache-Control": "private, no-store",
+      return new Response(null, {
+        status: 204,
+        headers: { ...common, ...preflightHeaders(allowHeader), "Cache-Control": "private, no-store" },
       });
     }
 
@@ -82,14 +79,12 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
       if (definition.ipGuarded ?? true) {
         await enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), previewGrade);
       }
-      const response = await handler({ req, url, config, context });
-      const finished =
-        req.method === "HEAD"
-          ? new Response(null, { status: response.status, headers: response.headers })
-          : response;
-      return withHeaders(finished, common);
+      const response = await handler({ req, url, config, context, headers: common });
+      return req.method === "HEAD"
+        ? new Response(null, { status: response.status, headers: response.headers })
+        : response;
     } catch (error) {
-      return withHeaders(problemResponse(error, context.requestId), common);
+      return problemResponse(error, context.requestId, common);
     }
   };
 }

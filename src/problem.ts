@@ -27,7 +27,12 @@ const asApiError = (error: unknown): ApiError =>
         logDetail: error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`,
       });
 
-export function problemResponse(error: unknown, requestId?: string): Response {
+/** `headers` are the request's common headers (CORS, nosniff); the problem's own win. */
+export function problemResponse(
+  error: unknown,
+  requestId?: string,
+  headers: Record<string, string> = {},
+): Response {
   const problem = asApiError(error);
   if (problem.status >= 500) {
     log("error", problem.detailForLog(), { code: problem.code, status: problem.status, requestId });
@@ -44,6 +49,7 @@ export function problemResponse(error: unknown, requestId?: string): Response {
   return new Response(JSON.stringify(body), {
     status: problem.status,
     headers: {
+      ...headers,
       "Content-Type": "application/problem+json",
       "Cache-Control": "private, no-store",
       ...problem.headers,

@@ -4,7 +4,8 @@
  * the strong ETag and 304 handling.
  */
 import { PRIVATE_NO_STORE, publicCacheHeaders } from "./cache-headers.ts";
-import { type Config, required } from "./config.ts";
+import { required } from "./config.ts";
+import type { RequestScope } from "./endpoint.ts";
 import type { ParamSpec } from "./query.ts";
 import { conditionalResponse, type Representation } from "./responses.ts";
 
@@ -19,18 +20,17 @@ export interface ReadResponseOptions {
 }
 
 export function readResponse(
-  req: Request,
-  config: Config,
+  { req, config, headers: common }: RequestScope,
   representation: Representation,
   options: ReadResponseOptions,
 ): Response {
-  const headers = options.preview
-    ? { ...PRIVATE_NO_STORE }
+  const cacheHeaders = options.preview
+    ? PRIVATE_NO_STORE
     : publicCacheHeaders({
         tags: options.tags,
         varyQuery: Object.keys(options.query),
         varyOrigin: config.allowedOrigins !== null,
         cdn: required(config.cdn),
       });
-  return conditionalResponse(req, representation, headers, options.contentType);
+  return conditionalResponse(req, representation, { ...common, ...cacheHeaders }, options.contentType);
 }

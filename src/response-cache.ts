@@ -52,6 +52,14 @@ export class ResponseCache<T> {
     return this.totalBytes;
   }
 
+  /** The value for `key` if it is fresh, without any async work (the hot path); else undefined. */
+  peekFresh(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || this.now() - entry.storedAt >= this.options.ttlMs) return undefined;
+    this.touch(key, entry);
+    return entry.value;
+  }
+
   /**
    * The value for `key`, loading it at most once at a time. `background`
    * receives the refresh promise of a stale hit (e.g. `context.waitUntil`).

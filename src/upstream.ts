@@ -52,6 +52,8 @@ export interface ReadOptions {
 export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<CachedRead> {
   const attempt = () => resilient(options.config, load);
   if (options.preview) return attempt();
+  const fresh = responseCache.peekFresh(options.key);
+  if (fresh !== undefined) return fresh;
   const { value, outcome } = await responseCache.get(options.key, attempt, (work) =>
     runInBackground(options.context, work),
   );
