@@ -8,7 +8,7 @@
  * out of every `netlify dev` worker.
  */
 import type { Post } from "../src/butter-types.ts";
-import { allPosts, publishedPosts } from "./data.ts";
+import { allPosts, authors, categories, publishedPosts, tags } from "./data.ts";
 
 export const BUTTER_API = "https://api.buttercms.com/v2";
 
@@ -95,6 +95,73 @@ function listPosts(url: URL): Response {
   return paginate(url, posts, url.searchParams.get("exclude_body") === "true");
 }
 
+/** The newest published posts of a term or author, as `include=recent_posts` embeds them. */
+const recentPosts = (matches: (post: Post) => boolean) =>
+  publishedPosts.filter(matches).slice(0, 3).map(withoutBody);
+
+function listTerms(url: URL, kind: "categories" | "tags"): Response {
+  const include = url.searchParams.get("include") === "recent_posts";
+  const terms = kind === "categories" ? categories : tags;
+  return Response.json({
+    data: terms.map((term) => ({
+      ...term,
+      ...(include
+        ? { recent_posts: recentPosts((post) => (post[kind] ?? []).some((t) => t.slug === term.slug)) }
+        : {}),
+    })),
+  });
+}
+
+function listAuthors(url: URL): Response {
+  const include = url.searchParams.get("include") === "recent_posts";
+  return Response.json({
+    data: authors.map((author) => ({
+      ...author,
+      ...(include ? { recent_posts: recentPosts((post) => post.author?.slug === author.slug) } : {}),
+    })),
+  });
+}
+
+const xmlEscape = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+const SITE = "https://sample-blog.example";
+
+function feedPosts(url: URL): Post[] {
+  const category = url.searchParams.get("category_slug");
+  const tag = url.searchParams.get("tag_slug");
+  return publishedPosts
+    .filter((post) => !category || (post.categories ?? []).some((term) => term.slug === category))
+    .filter((post) => !tag || (post.tags ?? []).some((term) => term.slug === tag))
+    .slice(0, 20);
+}
+
+/** ButterCMS answers feeds as JSON whose `data` is the XML document (buttercms-sdk.md Q18). */
+function feed(url: URL, type: string): Response {
+  const posts = feedPosts(url);
+  const name = (post: Post) => `${post.author?.first_name ?? ""} ${post.author?.last_name ?? ""}`.trim();
+  let xml: string;
+  if (type === "rss") {
+    const items = posts.map(
+      (post) =>
+        `<item><title>${xmlEscape(post.title)}</title><link>${SITE}/blog/${post.slug}</link><guid>${SITE}/blog/${post.slug}</guid><dc:creator>${xmlEscape(name(post))}</dc:creator><pubDate>${new Date(String(post.published)).toUTCString()}</pubDate><description>${xmlEscape(String(post.summary))}</description></item>`,
+    );
+    xml = `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Sample blog</title><link>${SITE}/blog</link><description>The sample blog</description>${items.join("")}</channel></rss>`;
+  } else if (type === "atom") {
+    const entries = posts.map(
+      (post) =>
+        `<entry><title>${xmlEscape(post.title)}</title><link href="${SITE}/blog/${post.slug}"/><id>${SITE}/blog/${post.slug}</id><updated>${post.updated}</updated><author><name>${xmlEscape(name(post))}</name></author><summary>${xmlEscape(String(post.summary))}</summary></entry>`,
+    );
+    xml = `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>Sample blog</title><id>${SITE}/blog</id><updated>${publishedPosts[0]?.updated}</updated>${entries.join("")}</feed>`;
+  } else {
+    const urls = publishedPosts.map(
+      (post) => `<url><loc>${SITE}/blog/${post.slug}</loc><lastmod>${post.updated}</lastmod></url>`,
+    );
+    xml = `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls.join("")}</urlset>`;
+  }
+  return Response.json({ data: xml });
+}
+
 /** ButterCMS's answer to `request`, or `undefined` when it is not a ButterCMS API URL we emulate. */
 export async function emulateButter(
   request: Request,
@@ -107,6 +174,10 @@ export async function emulateButter(
   if (path === "posts/") route = () => listPosts(url);
   else if (path === "posts/search/") route = () => searchPosts(url);
   else if (/^posts\/[^/]+\/$/.test(path)) route = () => retrievePost(decodeURIComponent(path.slice(6, -1)));
+  else if (path === "categories/" || path === "tags/")
+    route = () => listTerms(url, path === "tags/" ? "tags" : "categories");
+  else if (path === "authors/") route = () => listAuthors(url);
+  else if (/^feeds\/(rss|atom|sitemap)\/$/.test(path)) route = () => feed(url, path.slice(6, -1));
   else return undefined;
   if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
   if (url.searchParams.get("auth_token") !== options.token) return detail(401, "Invalid token.");

@@ -4,13 +4,14 @@
  */
 import { PRIVATE_NO_STORE } from "./cache-headers.ts";
 import { required } from "./config.ts";
+import { secretsMatch } from "./constant-time.ts";
 import { sessionCookie } from "./cookies.ts";
 import type { RequestScope } from "./endpoint.ts";
 import { ApiError, invalidParameters } from "./errors.ts";
 import { readJsonObject } from "./request-body.ts";
 import { jsonResponse } from "./responses.ts";
 import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
-import { issueSession, passwordMatches } from "./session-issue.ts";
+import { issueSession } from "./session-issue.ts";
 
 const MAX_LOGIN_BODY_BYTES = 4096;
 
@@ -27,7 +28,7 @@ function passwordFrom(body: Record<string, unknown>): string {
 export async function logIn({ req, config, headers }: RequestScope): Promise<Response> {
   const auth = required(config.auth);
   const password = passwordFrom(await readJsonObject(req, MAX_LOGIN_BODY_BYTES));
-  if (!passwordMatches(password, auth.password)) {
+  if (!secretsMatch(password, auth.password)) {
     throw new ApiError("invalid_credentials", "The password is not correct.");
   }
   const session = await issueSession(auth);

@@ -14,12 +14,19 @@
  * - a missing token throws a bare string (Q20): config refuses it first.
  */
 import Butter from "buttercms";
-import type { ListPostsParams, PostDetail, PostList } from "./butter-types.ts";
+import type {
+  FeedType,
+  ListPostsParams,
+  PostDetail,
+  PostList,
+  SearchParams,
+  TermList,
+} from "./butter-types.ts";
 import type { Config } from "./config.ts";
 import { required } from "./config.ts";
 import { misconfigured } from "./errors.ts";
 import { SLUG_PATTERN } from "./query.ts";
-import { withoutEmails } from "./redact-personal-data.ts";
+import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
 import { classifySdkError, UpstreamError } from "./upstream-error.ts";
 
@@ -29,10 +36,13 @@ type Params = Record<string, string | number | boolean | undefined | null>;
 interface SdkResource {
   list(params?: Record<string, string>): Promise<{ data?: unknown }>;
   retrieve(slug: string, params?: Record<string, string>): Promise<{ data?: unknown }>;
-  search?(query: string, params?: Record<string, string>): Promise<{ data?: unknown }>;
 }
 interface Sdk {
-  post: SdkResource;
+  post: SdkResource & { search(query: string, params?: Record<string, string>): Promise<{ data?: unknown }> };
+  category: SdkResource;
+  tag: SdkResource;
+  author: SdkResource;
+  feed: Pick<SdkResource, "retrieve">;
 }
 
 let instance: { key: string; sdk: Sdk } | undefined;
@@ -112,4 +122,41 @@ export function listPosts(config: Config, params: ListPostsParams, preview: bool
 export function retrievePost(config: Config, slug: string, preview: boolean): Promise<PostDetail> {
   if (!SLUG_PATTERN.test(slug)) return Promise.reject(new UpstreamError("http", 404));
   return callSdk(config, (sdk) => sdk.post.retrieve(slug, sdkParams(previewParam(preview))), checkDetail);
+}
+
+function checkTermList(body: unknown): TermList {
+  if (isObject(body) && Array.isArray(body.data)) return body as unknown as TermList;
+  throw new UpstreamError("bad_body", 200);
+}
+
+/** Feeds arrive as JSON whose `data` is the XML, or (per the OpenAPI example) as a bare JSON string (Q18). */
+function checkFeed(body: unknown): string {
+  const xml = isObject(body) ? body.data : body;
+  if (typeof xml === "string" && xml.trimStart().startsWith("<")) return withoutEmailAddresses(xml);
+  throw new UpstreamError("bad_body", 200);
+}
+
+/** `GET /v2/posts/search/`: the SDK mutates its options (Q14), so it gets a fresh object. */
+export function searchPosts(config: Config, params: SearchParams): Promise<PostList> {
+  const { query, ...paging } = params;
+  return callSdk(config, (sdk) => sdk.post.search(query, sdkParams({ ...paging })), checkList);
+}
+
+/** `GET /v2/categories/`, `/v2/tags/` or `/v2/authors/`, optionally with their recent posts. */
+export function listTerms(
+  config: Config,
+  resource: "category" | "tag" | "author",
+  includeRecentPosts: boolean,
+): Promise<TermList> {
+  const params = sdkParams({ include: includeRecentPosts ? "recent_posts" : undefined });
+  return callSdk(config, (sdk) => sdk[resource].list(params), checkTermList);
+}
+
+/** `GET /v2/feeds/<type>/`: the XML document. */
+export function retrieveFeed(
+  config: Config,
+  type: FeedType,
+  filters: { category_slug?: string | undefined; tag_slug?: string | undefined },
+): Promise<string> {
+  return callSdk(config, (sdk) => sdk.feed.retrieve(type, sdkParams(filters)), checkFeed);
 }

@@ -54,3 +54,17 @@ export interface ListPostsParams {
   tag_slug?: string | undefined;
   author_slug?: string | undefined;
 }
+
+/** Upstream query parameters for `GET /v2/posts/search/`. */
+export interface SearchParams {
+  query: string;
+  page: number;
+  page_size: number;
+}
+
+/** `GET /v2/categories/`, `/v2/tags/`, `/v2/authors/`: items pass through (emails removed). */
+export interface TermList {
+  data: Record<string, unknown>[];
+}
+
+export type FeedType = "rss" | "atom" | "sitemap";

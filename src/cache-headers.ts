@@ -22,12 +22,14 @@ export interface PublicCacheOptions {
 export const PRIVATE_NO_STORE = { "Cache-Control": "private, no-store" } as const;
 
 export function publicCacheHeaders(options: PublicCacheOptions): Record<string, string> {
-  const vary = [`query=${options.varyQuery.join("|")}`];
+  // With no documented parameters every query string is a 400 (never cached): nothing to vary on.
+  const vary = options.varyQuery.length ? [`query=${options.varyQuery.join("|")}`] : [];
   if (options.varyOrigin) vary.push("header=Origin");
-  return {
+  const headers: Record<string, string> = {
     "Cache-Control": "public, max-age=0, must-revalidate",
     "Netlify-CDN-Cache-Control": `public, durable, s-maxage=${options.cdn.maxAge}, stale-while-revalidate=${options.cdn.staleWhileRevalidate}`,
     "Netlify-Cache-Tag": options.tags.join(","),
-    "Netlify-Vary": vary.join(","),
   };
+  if (vary.length) headers["Netlify-Vary"] = vary.join(",");
+  return headers;
 }

@@ -56,6 +56,8 @@ export const ENV_VARS = [
   "IP_ALLOWLIST",
   "IP_ALLOWLIST_SCOPE",
   "WEBHOOK_SECRET",
+  // Read by @netlify/functions' purgeCache, not by us: listed so that it is redacted from logs.
+  "NETLIFY_PURGE_API_TOKEN",
 ] as const;
 
 type EnvVar = (typeof ENV_VARS)[number];
@@ -151,7 +153,11 @@ function ipPolicy(env: Env): IpPolicyConfig {
 
 function webhookSecret(env: Env): string | ApiError {
   const secret = env.WEBHOOK_SECRET;
-  if (!secret) return misconfigured("WEBHOOK_SECRET is not set: webhooks are refused");
+  if (!secret) {
+    return new ApiError("webhook_not_configured", "Webhooks are not configured on this server.", {
+      logDetail: "WEBHOOK_SECRET is not set: webhooks are refused",
+    });
+  }
   return secret;
 }
 
@@ -161,6 +167,7 @@ export function loadConfig(env: Env): Config {
   registerSecret(env.PREVIEW_PASSWORD);
   registerSecret(env.SESSION_SECRET);
   registerSecret(env.WEBHOOK_SECRET);
+  registerSecret(env.NETLIFY_PURGE_API_TOKEN);
   return {
     netlifyDev: env.NETLIFY_DEV === "true",
     butter: butterSource(env),

@@ -17,6 +17,8 @@ export type ErrorCode =
   | "upstream_error"
   | "upstream_unavailable"
   | "auth_not_configured"
+  | "webhook_not_configured"
+  | "purge_failed"
   | "upstream_timeout";
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -33,6 +35,8 @@ const STATUS_OF: Record<ErrorCode, number> = {
   upstream_error: 502,
   upstream_unavailable: 503,
   auth_not_configured: 503,
+  webhook_not_configured: 503,
+  purge_failed: 502,
   upstream_timeout: 504,
 };
 

@@ -10,7 +10,7 @@ import { notFound } from "./errors.ts";
 import type { FunctionContext } from "./netlify-context.ts";
 import type { ParamSpec, ParsedQuery } from "./query.ts";
 import { type Representation, represent } from "./responses.ts";
-import { nullIfNotFound, read, requestKey } from "./upstream.ts";
+import { nullIfNotFound, read, readRepresentation, requestKey } from "./upstream.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
@@ -29,9 +29,8 @@ export const POST_QUERY = {
 export const POSTS_TAG = "posts";
 export const postTag = (slug: string): string => `post:${slug}`;
 
-/** Cache keys of post reads start with these, so a publish can drop them (webhooks). */
-export const LIST_POSTS_KEY = "listPosts";
-export const RETRIEVE_POST_KEY = "retrievePost";
+const LIST_POSTS_KEY = "listPosts";
+const RETRIEVE_POST_KEY = "retrievePost";
 
 export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 
@@ -53,11 +52,9 @@ export async function postListRepresentation(
 ): Promise<Representation> {
   const params = toUpstreamParams(query);
   const key = requestKey(LIST_POSTS_KEY, { ...params });
-  const list = await read({ key, preview: query.preview, config, context }, async () =>
+  return readRepresentation({ key, tags: [POSTS_TAG], preview: query.preview, config, context }, async () =>
     represent(await listPosts(config, params, query.preview)),
   );
-  if (!list) throw notFound();
-  return list;
 }
 
 /** A post by slug; 404 when ButterCMS has none, or when it is unpublished and this is no preview. */
@@ -68,7 +65,7 @@ export async function postRepresentation(
   preview: boolean,
 ): Promise<Representation> {
   const key = requestKey(RETRIEVE_POST_KEY, { slug });
-  const post = await read({ key, preview, config, context }, async () => {
+  const post = await read({ key, tags: [POSTS_TAG, postTag(slug)], preview, config, context }, async () => {
     const detail = await nullIfNotFound(retrievePost(config, slug, preview));
     return detail && (preview || detail.data.status === "published") ? represent(detail) : null;
   });

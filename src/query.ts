@@ -15,6 +15,7 @@ export type ParamSpec =
   | { type: "slug" }
   | { type: "boolean"; default: boolean }
   | { type: "flag" }
+  | { type: "enum"; values: readonly string[] }
   | { type: "text"; minLength: number; maxLength: number; required: true };
 
 type ValueOf<S extends ParamSpec> = S extends { type: "integer" }
@@ -26,7 +27,7 @@ type ValueOf<S extends ParamSpec> = S extends { type: "integer" }
       : string;
 
 export type ParsedQuery<T extends Record<string, ParamSpec>> = {
-  [K in keyof T]: T[K] extends { type: "slug" } ? string | undefined : ValueOf<T[K]>;
+  [K in keyof T]: T[K] extends { type: "slug" } | { type: "enum" } ? string | undefined : ValueOf<T[K]>;
 };
 
 const INTEGER = /^[1-9]\d{0,8}$|^0$/;
@@ -48,6 +49,10 @@ function parseOne(spec: ParamSpec, raw: string): { value: unknown } | { reason: 
       if (TRUE_VALUES.has(raw)) return { value: true };
       if (FALSE_VALUES.has(raw)) return { value: false };
       return { reason: "must be one of true, false, 1, 0" };
+    case "enum":
+      return spec.values.includes(raw)
+        ? { value: raw }
+        : { reason: `must be one of: ${spec.values.join(", ")}` };
     case "flag":
       return raw === "1" ? { value: true } : { reason: "must be 1 (leave it out otherwise)" };
     case "text": {

@@ -15,3 +15,12 @@ export function withoutEmails<T>(value: T): T {
   }
   return value;
 }
+
+const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/**
+ * Removes email addresses from text that is not JSON (feeds: RSS's
+ * `<author>` element is an email address by definition). Blunt on purpose:
+ * an address in a summary goes too, which errs on the side of readers.
+ */
+export const withoutEmailAddresses = (text: string): string => text.replace(EMAIL_ADDRESS, "");

@@ -2,15 +2,8 @@
  * Opening a preview session: the constant-time password check and signing
  * the JWT. Only the auth function imports this (and jose's signer).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { AuthConfig } from "./config.ts";
 import { SESSION_AUDIENCE, SESSION_ISSUER, type Session } from "./session.ts";
-
-/** Constant-time password check: hashing both sides first hides the length and never throws. */
-export function passwordMatches(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {
   const issuedAt = Math.floor(now.getTime() / 1000);

@@ -6,6 +6,7 @@
  */
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { type Config, required } from "./config.ts";
+import { notFound } from "./errors.ts";
 import { log } from "./log.ts";
 import { type FunctionContext, runInBackground } from "./netlify-context.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -44,6 +45,8 @@ function resilient<T>(config: Config, attempt: () => Promise<T>): Promise<T> {
 export interface ReadOptions {
   /** The normalised upstream request: equal requests must give equal keys. */
   key: string;
+  /** The cache tags of what is read, so that a purge can drop exactly these entries. */
+  tags: readonly string[];
   preview: boolean;
   config: Config;
   context: FunctionContext;
@@ -52,15 +55,34 @@ export interface ReadOptions {
 export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<CachedRead> {
   const attempt = () => resilient(options.config, load);
   if (options.preview) return attempt();
-  const fresh = responseCache.peekFresh(options.key);
+  const key = `${options.tags.join(",")} ${options.key}`;
+  const fresh = responseCache.peekFresh(key);
   if (fresh !== undefined) return fresh;
-  const { value, outcome } = await responseCache.get(options.key, attempt, (work) =>
+  const { value, outcome } = await responseCache.get(key, attempt, (work) =>
     runInBackground(options.context, work),
   );
   if (outcome === "stale-if-error") {
-    log("warn", "ButterCMS failed; served a stale copy", { key: options.key });
+    log("warn", "ButterCMS failed; served a stale copy", { key });
   }
   return value;
+}
+
+/** `read` for loads that always produce a representation (lists, searches, feeds). */
+export async function readRepresentation(
+  options: ReadOptions,
+  load: () => Promise<Representation>,
+): Promise<Representation> {
+  const value = await read(options, load);
+  if (!value) throw notFound();
+  return value;
+}
+
+/** Drops this instance's cached reads that carry any of `tags`; returns how many. */
+export function dropCachedByTags(tags: readonly string[]): number {
+  return responseCache.deleteWhere((key) => {
+    const keyTags = key.slice(0, key.indexOf(" ")).split(",");
+    return keyTags.some((tag) => tags.includes(tag));
+  });
 }
 
 /** `null` when the error is ButterCMS's 404, so "not found" is cached like any answer. */

@@ -15,6 +15,13 @@ const EXPECTED_ROUTES: Record<string, string> = {
   getPost: "/api/posts/:slug",
   auth: "/api/auth",
   ipAllowlist: "/api/ip-allowlist",
+  getCategories: "/api/categories",
+  getTags: "/api/tags",
+  getAuthors: "/api/authors",
+  searchPosts: "/api/search",
+  getFeed: "/api/feeds/:type",
+  buttercmsWebhook: "/api/webhooks/buttercms",
+  getOpenApi: "/api/openapi.json",
 };
 
 /** What must never ship: test/dev packages and the sample blog (its data, its emulator). */

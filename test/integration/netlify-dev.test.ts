@@ -41,6 +41,7 @@ describe("npm start with the sample blog and preview sessions", () => {
     server = await startNetlifyDev({
       PREVIEW_PASSWORD: TEST_SECRETS.password,
       SESSION_SECRET: TEST_SECRETS.sessionSecret,
+      WEBHOOK_SECRET: TEST_SECRETS.webhookSecret,
     });
   });
   afterAll(async () => {
@@ -152,6 +153,50 @@ describe("npm start with the sample blog and preview sessions", () => {
     const logout = await get("/api/auth", { method: "DELETE", headers: { Cookie: cookie } });
     expect(logout.status).toBe(204);
     expect(logout.headers.get("set-cookie")).toContain("Max-Age=0");
+  });
+
+  it.each(["/api/categories", "/api/tags", "/api/authors?include=recent_posts"])(
+    "lists items at %s, with no email anywhere",
+    async (path) => {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect((res.json.data as unknown[]).length).toBeGreaterThan(0);
+      expect(res.text).not.toContain("@example.com");
+      expect(res.text).not.toContain('"email"');
+    },
+  );
+
+  it("finds a post by a word of its title, and answers 400 without q", async () => {
+    const post = publishedPosts[7]!;
+    const word = post.title.split(" ").find((w) => w.length > 5)!;
+    const found = await get(`/api/search?q=${encodeURIComponent(word)}`);
+    expect(found.status).toBe(200);
+    expect((found.json.data as { slug: string }[]).map((p) => p.slug)).toContain(post.slug);
+    expect((await get("/api/search")).status).toBe(400);
+  });
+
+  it.each([
+    ["rss", "application/rss+xml; charset=utf-8"],
+    ["atom", "application/atom+xml; charset=utf-8"],
+    ["sitemap", "application/xml; charset=utf-8"],
+  ])("serves the %s feed as XML with %s", async (type, contentType) => {
+    const res = await get(`/api/feeds/${type}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe(contentType);
+    expect(res.text.startsWith("<?xml")).toBe(true);
+    expect(res.text).not.toContain("@example.com");
+  });
+
+  it("refuses the webhook without the secret (401), and serves the OpenAPI document", async () => {
+    const res = await get("/api/webhooks/buttercms", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ data: { id: "x" }, webhook: { event: "post.published" } }),
+    });
+    expect(res.status).toBe(401);
+    const openapi = await get("/api/openapi.json");
+    expect(openapi.status).toBe(200);
+    expect(openapi.json.openapi).toBe("3.1.0");
   });
 
   it("reports the loopback IP as allowed when no allowlist is set", async () => {

@@ -1,0 +1,193 @@
+/**
+ * The OpenAPI document against reality: every function route is documented,
+ * and real responses of every endpoint validate against the schema the
+ * document gives for their path, method, status and content type (Ajv, JSON
+ * Schema 2020-12, the dialect of OpenAPI 3.1).
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import authHandler from "../../functions/auth.mts";
+import webhook from "../../functions/buttercmsWebhook.mts";
+import getAuthors from "../../functions/getAuthors.mts";
+import getCategories from "../../functions/getCategories.mts";
+import getFeed from "../../functions/getFeed.mts";
+import getOpenApi from "../../functions/getOpenApi.mts";
+import getPost from "../../functions/getPost.mts";
+import getPosts from "../../functions/getPosts.mts";
+import getTags from "../../functions/getTags.mts";
+import ipAllowlist from "../../functions/ipAllowlist.mts";
+import searchPosts from "../../functions/searchPosts.mts";
+import document from "../../openapi.json";
+import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { ROOT } from "../../tools/netlify-build.ts";
+import { craftToken, enableSessions } from "../helpers/auth.ts";
+import { BUTTER_API, HttpResponse, http, server } from "../helpers/butter.ts";
+import { type Handler, type InvokeOptions, invoke } from "../helpers/invoke.ts";
+import { TEST_SECRETS } from "../helpers/secrets.ts";
+
+type ResponseObject = { $ref?: string; content?: Record<string, unknown> };
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>> };
+const doc = document as unknown as Doc;
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(document as object, "openapi");
+
+const pointer = (...parts: string[]) =>
+  parts.map((part) => part.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+
+/** Validates one real response against the documented one; returns Ajv's errors. */
+function check(
+  path: string,
+  method: string,
+  res: { status: number; headers: Headers; text: string; json: unknown },
+) {
+  const operation = doc.paths[path]?.[method];
+  expect(operation, `${method} ${path} is documented`).toBeDefined();
+  let location = pointer("paths", path, method, "responses", String(res.status));
+  let documented = operation?.responses[String(res.status)];
+  expect(documented, `${method} ${path} documents ${res.status}`).toBeDefined();
+  if (documented?.$ref) {
+    // A shared response (#/components/responses/X): follow it.
+    location = documented.$ref.slice(2);
+    documented = location
+      .split("/")
+      .reduce<Record<string, unknown>>(
+        (node, part) => node[part] as Record<string, unknown>,
+        document as unknown as Record<string, unknown>,
+      ) as ResponseObject;
+  }
+  const mediaType = (res.headers.get("Content-Type") ?? "").split(";")[0] ?? "";
+  if (!documented?.content) {
+    expect(res.text).toBe("");
+    return;
+  }
+  expect(Object.keys(documented.content), `${method} ${path} ${res.status} documents ${mediaType}`).toContain(
+    mediaType,
+  );
+  const validate = ajv.getSchema(`openapi#/${location}/${pointer("content", mediaType, "schema")}`);
+  const data = mediaType.endsWith("xml") ? res.text : res.json;
+  expect(validate, "the schema compiles").toBeDefined();
+  const valid = validate?.(data);
+  expect(validate?.errors ?? [], JSON.stringify(validate?.errors)).toEqual([]);
+  expect(valid).toBe(true);
+}
+
+const draft = unpublishedPosts.find((post) => post.status === "draft")!;
+const slug = publishedPosts[0]!.slug;
+
+const CASES: [string, string, string, Handler, string, InvokeOptions?][] = [
+  ["/api/posts", "get", "200 list", getPosts, "/api/posts?page=2&page_size=5&exclude_body=false"],
+  ["/api/posts", "get", "200 past the end", getPosts, "/api/posts?page=999"],
+  ["/api/posts", "get", "400", getPosts, "/api/posts?pagesize=2"],
+  ["/api/posts", "get", "401", getPosts, "/api/posts?preview=1"],
+  ["/api/posts", "get", "405", getPosts, "/api/posts", { method: "PUT" }],
+  ["/api/posts/{slug}", "get", "200", getPost, `/api/posts/${slug}`, { params: { slug } }],
+  ["/api/posts/{slug}", "get", "404", getPost, `/api/posts/${draft.slug}`, { params: { slug: draft.slug } }],
+  ["/api/posts/{slug}", "get", "400", getPost, "/api/posts/a.b", { params: { slug: "a.b" } }],
+  ["/api/search", "get", "200", searchPosts, "/api/search?q=cache"],
+  ["/api/search", "get", "400", searchPosts, "/api/search"],
+  ["/api/categories", "get", "200", getCategories, "/api/categories?include=recent_posts"],
+  ["/api/tags", "get", "200", getTags, "/api/tags"],
+  ["/api/authors", "get", "200 with recent posts", getAuthors, "/api/authors?include=recent_posts"],
+  ["/api/feeds/{type}", "get", "200 rss", getFeed, "/api/feeds/rss", { params: { type: "rss" } }],
+  ["/api/feeds/{type}", "get", "200 atom", getFeed, "/api/feeds/atom", { params: { type: "atom" } }],
+  ["/api/feeds/{type}", "get", "200 sitemap", getFeed, "/api/feeds/sitemap", { params: { type: "sitemap" } }],
+  ["/api/feeds/{type}", "get", "404", getFeed, "/api/feeds/json", { params: { type: "json" } }],
+  ["/api/auth", "get", "200 anonymous", authHandler, "/api/auth"],
+  ["/api/auth", "delete", "204", authHandler, "/api/auth", { method: "DELETE" }],
+  [
+    "/api/auth",
+    "post",
+    "401",
+    authHandler,
+    "/api/auth",
+    { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"password":"wrong"}' },
+  ],
+  [
+    "/api/auth",
+    "post",
+    "415",
+    authHandler,
+    "/api/auth",
+    { method: "POST", headers: { "Content-Type": "text/plain" }, body: "x" },
+  ],
+  ["/api/ip-allowlist", "get", "200", ipAllowlist, "/api/ip-allowlist"],
+  ["/api/openapi.json", "get", "200", getOpenApi, "/api/openapi.json"],
+  [
+    "/api/webhooks/buttercms",
+    "post",
+    "202",
+    webhook,
+    "/api/webhooks/buttercms",
+    {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+      body: JSON.stringify({ data: { id: "home" }, webhook: { event: "page.published" } }),
+    },
+  ],
+  ["/api/webhooks/buttercms", "post", "401", webhook, "/api/webhooks/buttercms", { method: "POST" }],
+];
+
+describe("openapi.json", () => {
+  beforeAll(() => {
+    expect(ajv.validateSchema(document as object)).toBeDefined();
+  });
+
+  it("documents every function's route", async () => {
+    const routes: string[] = [];
+    for (const file of readdirSync(join(ROOT, "functions"))) {
+      const mod = await import(join(ROOT, "functions", file));
+      routes.push(String(mod.config.path).replace(/:(\w+)/g, "{$1}"));
+    }
+    expect(Object.keys(doc.paths).sort()).toEqual(routes.sort());
+  });
+
+  it.each(CASES)(
+    "%s %s %s validates against the document",
+    async (path, method, _name, handler, url, options) => {
+      enableSessions();
+      vi.stubEnv("WEBHOOK_SECRET", TEST_SECRETS.webhookSecret);
+      check(path, method, await invoke(handler, url, options));
+    },
+  );
+
+  it("validates a login, a session and a preview list", async () => {
+    enableSessions();
+    const login = await invoke(authHandler, "/api/auth", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ password: TEST_SECRETS.password }),
+    });
+    check("/api/auth", "post", login);
+    const headers = { Authorization: `Bearer ${await craftToken(Math.floor(Date.now() / 1000))}` };
+    check("/api/auth", "get", await invoke(authHandler, "/api/auth", { headers }));
+    check("/api/posts", "get", await invoke(getPosts, "/api/posts?preview=1&page_size=100", { headers }));
+  });
+
+  it.each([
+    ["/api/posts", getPosts, "/posts/", "/api/posts", {}],
+    ["/api/categories", getCategories, "/categories/", "/api/categories", {}],
+    ["/api/feeds/{type}", getFeed, "/feeds/rss/", "/api/feeds/rss", { params: { type: "rss" } }],
+  ])(
+    "validates %s fault answers (502, and 503 with Retry-After)",
+    async (path, handler, upstream, url, options) => {
+      for (const reply of [
+        () => HttpResponse.json({ detail: "x" }, { status: 401 }),
+        () => HttpResponse.json({ detail: "x" }, { status: 429, headers: { "Retry-After": "60" } }),
+      ]) {
+        server.use(http.get(`${BUTTER_API}${upstream}`, reply));
+        check(path, "get", await invoke(handler as Handler, url, options));
+      }
+    },
+  );
+
+  it("rejects a body that breaks the document (the check can fail)", () => {
+    const validate = ajv.getSchema(`openapi#/${pointer("components", "schemas", "Author")}`);
+    expect(validate?.({ slug: "a", first_name: "A", last_name: "B", email: "a@b.c" })).toBe(false);
+    expect(validate?.({ slug: "a", first_name: "A", last_name: "B" })).toBe(true);
+  });
+});
