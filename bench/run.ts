@@ -13,7 +13,6 @@ import { deflateSync } from "fflate";
 import { SetupServerCommonApi } from "msw/node";
 import { publishedPosts } from "../sample/data.ts";
 import { butterHandlers } from "../sample/msw-handlers.ts";
-// @ts-expect-error: a plain .mjs build helper without types
 import { buildSamplePreload } from "../scripts/sample-preload.mjs";
 import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
 

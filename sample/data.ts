@@ -123,7 +123,7 @@ function bodyFor(title: string, index: number, category: Term, tagList: Term[]):
     `<p>${safe} is a question we get asked often. This post walks through what we learned while running a ButterCMS blog on Netlify.</p>`,
     `<h2>Why it matters</h2>`,
     `<p>Readers notice slow pages and broken states long before they notice clever code. ${escapeHtml(category.name)} work pays for itself when it is measured.</p>`,
-    `<figure><img src="https://cdn.buttercms.com/sample/figure-${index + 1}.jpg" alt="Diagram for ${safe}" width="1200" height="630"><figcaption>Figure ${index + 1}: the moving parts.</figcaption></figure>`,
+    `<figure><img src="/images/sample/cover-${((index + 3) % 6) + 1}.svg" alt="Diagram for ${safe}" width="1200" height="630"><figcaption>Figure ${index + 1}: the moving parts.</figcaption></figure>`,
     `<h2>What we did</h2>`,
     `<ul>${tagList.map((tag) => `<li>Looked at ${escapeHtml(tag.name)} first.</li>`).join("")}<li>Wrote the decision down.</li></ul>`,
     `<h3>The code</h3>`,
@@ -158,7 +158,8 @@ function makePost(title: string, index: number, status: PostStatus): Post {
     summary: `${title}: what we learned, what we measured, and what we would do again.`,
     seo_title: title,
     meta_description: `${title} on the sample blog.`,
-    featured_image: `https://cdn.buttercms.com/sample/${slug}.jpg`,
+    // Served by public/ so that `npm start` shows real images offline.
+    featured_image: `/images/sample/cover-${(index % 6) + 1}.svg`,
     featured_image_alt: `Illustration for ${title}`,
     author: { ...author },
     categories: [{ ...category }],

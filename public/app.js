@@ -1,0 +1,291 @@
+// @ts-check
+// The blog frontend: plain ES module, no framework, no build step. Everything
+// taken from the API goes into the page as text, except post bodies, which
+// are the site editors' own HTML from ButterCMS.
+
+/** A problem answer of the API (RFC 9457), or a network failure. */
+class ApiProblem extends Error {
+  /** @param {number} status @param {string} detail @param {string | undefined} code */
+  constructor(status, detail, code) {
+    super(detail);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<any>}
+ */
+async function api(path, init = {}) {
+  let response;
+  try {
+    response = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers } });
+  } catch {
+    throw new ApiProblem(0, "The blog could not be reached. Check your connection and try again.", undefined);
+  }
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiProblem(response.status, body?.detail ?? `The API answered ${response.status}.`, body?.code);
+  }
+  return body;
+}
+
+/**
+ * Creates an element whose text is set as text, never as HTML.
+ * @param {string} tag
+ * @param {Record<string, string>} [attributes]
+ * @param {(Node | string)[]} [children]
+ */
+function el(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "long" });
+/** @param {string | null | undefined} iso */
+const formatDate = (iso) => (iso ? dateFormat.format(new Date(iso)) : "");
+/** @param {any} author */
+const authorName = (author) => (author ? `${author.first_name ?? ""} ${author.last_name ?? ""}`.trim() : "");
+
+/**
+ * @param {string} text
+ * @param {"loading" | "empty" | "error" | ""} kind
+ */
+function setStatus(text, kind) {
+  const status = byId("status");
+  status.replaceChildren();
+  status.removeAttribute("role");
+  status.setAttribute("role", kind === "error" ? "alert" : "status");
+  if (text) status.append(el("p", { class: `state ${kind}`, "data-state": kind }, [text]));
+  byId("main").setAttribute("aria-busy", String(kind === "loading"));
+}
+
+/** @returns {Promise<boolean | null>} true/false, or null when previews are not available here */
+async function previewSession() {
+  try {
+    const session = await api("/api/auth");
+    return Boolean(session?.authenticated);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {boolean | null} previewing */
+function renderPreviewControls(previewing) {
+  const box = byId("preview");
+  box.replaceChildren();
+  if (previewing === null) return;
+  if (previewing) {
+    const signOut = el("button", { type: "button", class: "secondary", id: "sign-out" }, ["Sign out"]);
+    signOut.addEventListener("click", async () => {
+      await api("/api/auth", { method: "DELETE" }).catch(() => null);
+      location.reload();
+    });
+    box.append(el("span", { id: "previewing" }, ["Previewing drafts"]), signOut);
+    return;
+  }
+  const toggle = el(
+    "button",
+    { type: "button", class: "secondary", id: "preview-toggle", "aria-expanded": "false" },
+    ["Preview drafts"],
+  );
+  const password = el("input", {
+    type: "password",
+    id: "preview-password",
+    name: "password",
+    required: "",
+    autocomplete: "current-password",
+  });
+  const form = el("form", { id: "preview-form", hidden: "" }, [
+    el("label", { for: "preview-password", class: "visually-hidden" }, ["Preview password"]),
+    password,
+    el("button", { type: "submit" }, ["Sign in"]),
+  ]);
+  const message = el("p", { id: "preview-message", role: "alert" });
+  toggle.addEventListener("click", () => {
+    form.hidden = !form.hidden;
+    toggle.setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) password.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    try {
+      await api("/api/auth", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ password: /** @type {HTMLInputElement} */ (password).value }),
+      });
+      location.reload();
+    } catch (error) {
+      message.textContent = error instanceof Error ? error.message : "Sign-in failed.";
+    }
+  });
+  box.append(toggle, form, message);
+}
+
+/** @param {any} post */
+function postCard(post) {
+  const href = `/posts/${encodeURIComponent(post.slug)}`;
+  const content = el("div", { class: "content" }, []);
+  if (post.status !== "published") content.append(el("p", { class: "draft-badge" }, ["Draft"]));
+  content.append(
+    el("h2", {}, [el("a", { href }, [post.title ?? post.slug])]),
+    el("p", { class: "meta" }, [
+      [formatDate(post.published ?? post.updated), authorName(post.author)].filter(Boolean).join(" · "),
+    ]),
+    el("p", {}, [post.summary ?? ""]),
+  );
+  const card = el("article", { class: "card" }, []);
+  if (post.featured_image) {
+    card.append(
+      el("img", {
+        src: post.featured_image,
+        alt: post.featured_image_alt ?? "",
+        loading: "lazy",
+        width: "1200",
+        height: "630",
+      }),
+    );
+  }
+  card.append(content);
+  return el("li", {}, [card]);
+}
+
+/**
+ * @param {string} selectId
+ * @param {string} path
+ * @param {string | null} selected
+ */
+async function fillFilter(selectId, path, selected) {
+  const select = /** @type {HTMLSelectElement} */ (byId(selectId));
+  try {
+    const { data } = await api(path);
+    for (const term of data) select.append(el("option", { value: term.slug }, [term.name]));
+    select.value = selected ?? "";
+  } catch {
+    select.disabled = true;
+  }
+}
+
+async function renderHome() {
+  const params = new URLSearchParams(location.search);
+  const q = params.get("q");
+  const previewing = await previewSession();
+  renderPreviewControls(previewing);
+  /** @type {HTMLInputElement} */ (byId("q")).value = q ?? "";
+  fillFilter("category", "/api/categories", params.get("category"));
+  fillFilter("tag", "/api/tags", params.get("tag"));
+
+  const query = new URLSearchParams();
+  for (const name of q ? ["q", "page"] : ["page", "category", "tag"]) {
+    const value = params.get(name);
+    if (value) query.set(name, value);
+  }
+  if (!q && previewing) query.set("preview", "1");
+  if (q) {
+    byId("heading").textContent = `Search results for “${q}”`;
+    byId("filters").hidden = true;
+  }
+  setStatus("Loading posts…", "loading");
+  try {
+    const list = await api(`${q ? "/api/search" : "/api/posts"}?${query}`);
+    byId("posts").replaceChildren(...list.data.map(postCard));
+    setStatus(
+      list.data.length ? "" : q ? "No posts match your search." : "No posts here yet.",
+      list.data.length ? "" : "empty",
+    );
+    renderPagination(params, list.meta);
+  } catch (error) {
+    setStatus(error instanceof Error ? error.message : "Something went wrong.", "error");
+  }
+}
+
+/**
+ * @param {URLSearchParams} params
+ * @param {{ next_page: number | null, previous_page: number | null }} meta
+ */
+function renderPagination(params, meta) {
+  const nav = byId("pagination");
+  nav.replaceChildren();
+  /** @param {number} page @param {string} label @param {string} rel */
+  const link = (page, label, rel) => {
+    const next = new URLSearchParams(params);
+    next.set("page", String(page));
+    return el("a", { href: `/?${next}`, rel }, [label]);
+  };
+  nav.append(meta.previous_page ? link(meta.previous_page, "← Newer posts", "prev") : el("span"));
+  nav.append(meta.next_page ? link(meta.next_page, "Older posts →", "next") : el("span"));
+}
+
+async function renderPost() {
+  const fromPath = location.pathname.match(/^\/posts\/([^/]+)\/?$/)?.[1];
+  const slug = fromPath ? decodeURIComponent(fromPath) : new URLSearchParams(location.search).get("slug");
+  const previewing = await previewSession();
+  renderPreviewControls(previewing);
+  if (!slug) {
+    showMissingPost();
+    return;
+  }
+  setStatus("Loading the post…", "loading");
+  try {
+    const { data: post, meta } = await api(
+      `/api/posts/${encodeURIComponent(slug)}${previewing ? "?preview=1" : ""}`,
+    );
+    setStatus("", "");
+    document.title = `${post.title} · Blog`;
+    byId("title").textContent = post.title;
+    byId("draft").hidden = post.status === "published";
+    byId("byline").textContent = [authorName(post.author), formatDate(post.published ?? post.updated)]
+      .filter(Boolean)
+      .join(" · ");
+    const image = /** @type {HTMLImageElement} */ (byId("featured"));
+    if (post.featured_image) {
+      image.src = post.featured_image;
+      image.alt = post.featured_image_alt ?? "";
+      image.hidden = false;
+    }
+    // The body is CMS HTML written by the site's editors: rendered as HTML on purpose.
+    byId("body").innerHTML = post.body ?? "";
+    const terms = [...(post.categories ?? []), ...(post.tags ?? [])].map((term) => term.name);
+    byId("terms").textContent = terms.length ? `Filed under: ${terms.join(", ")}` : "";
+    byId("post").hidden = false;
+    const nav = byId("neighbours");
+    nav.replaceChildren(
+      meta?.previous_post
+        ? el("a", { href: `/posts/${encodeURIComponent(meta.previous_post.slug)}`, rel: "prev" }, [
+            `← ${meta.previous_post.title}`,
+          ])
+        : el("span"),
+      meta?.next_post
+        ? el("a", { href: `/posts/${encodeURIComponent(meta.next_post.slug)}`, rel: "next" }, [
+            `${meta.next_post.title} →`,
+          ])
+        : el("span"),
+    );
+  } catch (error) {
+    if (error instanceof ApiProblem && (error.status === 404 || error.status === 400)) showMissingPost();
+    else setStatus(error instanceof Error ? error.message : "Something went wrong.", "error");
+  }
+}
+
+function showMissingPost() {
+  setStatus("", "");
+  document.title = "Post not found · Blog";
+  byId("title").textContent = "Post not found";
+  byId("byline").textContent = "There is no published post at this address.";
+  byId("post").hidden = false;
+}
+
+const page = document.body.dataset.page;
+(page === "post" ? renderPost() : renderHome()).catch((error) => {
+  setStatus(error instanceof Error ? error.message : "Something went wrong.", "error");
+});
