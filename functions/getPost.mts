@@ -1,31 +1,29 @@
 import type { Config } from "@netlify/functions";
 import { defineEndpoint } from "../src/endpoint.ts";
-import { invalidParameters } from "../src/errors.ts";
-import { pathParam } from "../src/netlify-context.ts";
-import { POST_QUERY, POSTS_TAG, postRepresentation, postTag } from "../src/posts.ts";
-import { parseQuery, SLUG_PATTERN, SLUG_REASON } from "../src/query.ts";
+import {
+  asksForPreview,
+  POST_QUERY,
+  POSTS_TAG,
+  postRepresentation,
+  postSlug,
+  postTag,
+} from "../src/posts.ts";
+import { parseQuery } from "../src/query.ts";
 import { readResponse } from "../src/read-response.ts";
 import { requirePreviewSession } from "../src/session.ts";
 
 /** GET /api/posts/:slug: one post; unpublished posts only for authorised previews. */
 export default defineEndpoint({
   route: () => config.path,
-  previewGrade: (_req, url) => url.searchParams.has("preview"),
+  previewGrade: asksForPreview,
   methods: {
     GET: async (scope) => {
-      const { req, url, config, context } = scope;
-      const slug = pathParam(context, "slug");
-      if (slug === null || !SLUG_PATTERN.test(slug)) {
-        throw invalidParameters([{ name: "slug", reason: SLUG_REASON }]);
-      }
-      const query = parseQuery(url.searchParams, POST_QUERY);
-      if (query.preview) await requirePreviewSession(req, config);
-      const representation = await postRepresentation(config, context, slug, query.preview);
-      return readResponse(scope, representation, {
-        preview: query.preview,
-        tags: [POSTS_TAG, postTag(slug)],
-        query: POST_QUERY,
-      });
+      const slug = postSlug(scope.context);
+      const query = parseQuery(scope.url.searchParams, POST_QUERY);
+      if (query.preview) await requirePreviewSession(scope.req, scope.config);
+      const representation = await postRepresentation(scope.config, scope.context, slug, query.preview);
+      const tags = [POSTS_TAG, postTag(slug)];
+      return readResponse(scope, representation, { preview: query.preview, tags, query: POST_QUERY });
     },
   },
 });

@@ -6,9 +6,9 @@
 import { listPosts, retrievePost } from "./butter-client.ts";
 import type { ListPostsParams } from "./butter-types.ts";
 import type { Config } from "./config.ts";
-import { notFound } from "./errors.ts";
-import type { FunctionContext } from "./netlify-context.ts";
-import type { ParamSpec, ParsedQuery } from "./query.ts";
+import { invalidParameters, notFound } from "./errors.ts";
+import { type FunctionContext, pathParam } from "./netlify-context.ts";
+import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "./query.ts";
 import { type Representation, represent } from "./responses.ts";
 import { nullIfNotFound, read, readRepresentation, requestKey } from "./upstream.ts";
 
@@ -25,6 +25,18 @@ export const LIST_POSTS_QUERY = {
 export const POST_QUERY = {
   preview: { type: "flag" },
 } as const satisfies Record<string, ParamSpec>;
+
+/** Whether a request asks for drafts: it then reads a session and is IP-guarded in the preview scope. */
+export const asksForPreview = (_req: Request, url: URL): boolean => url.searchParams.has("preview");
+
+/** The `:slug` path parameter, decoded and validated: 400 before ButterCMS is ever called. */
+export function postSlug(context: FunctionContext): string {
+  const slug = pathParam(context, "slug");
+  if (slug === null || !SLUG_PATTERN.test(slug)) {
+    throw invalidParameters([{ name: "slug", reason: SLUG_REASON }]);
+  }
+  return slug;
+}
 
 export const POSTS_TAG = "posts";
 export const postTag = (slug: string): string => `post:${slug}`;
