@@ -1,21 +1,25 @@
 // One cold start: import a function file as shipped (unzipped from its
 // Netlify zip) and invoke it once, in this fresh process. Prints JSON.
+// PROBE_REQUEST: { path, method?, headers?, body?, params? }.
 import { pathToFileURL } from "node:url";
 
-const [file, path] = process.argv.slice(2);
+const [file] = process.argv.slice(2);
+const probe = JSON.parse(process.env.PROBE_REQUEST ?? "{}");
 const context = {
   ip: "198.51.100.7",
-  params: {},
+  params: probe.params ?? {},
   requestId: "cold",
   deploy: { context: "production", id: "d", published: true },
   waitUntil: () => {},
 };
+const request = new Request(`https://blog.example${probe.path}`, {
+  method: probe.method ?? "GET",
+  headers: probe.headers,
+  body: probe.body,
+});
 const started = performance.now();
 const mod = await import(pathToFileURL(file).href);
-const response = await mod.default(new Request(`https://blog.example${path}`), {
-  ...context,
-  params: JSON.parse(process.env.PROBE_PARAMS ?? "{}"),
-});
+const response = await mod.default(request, context);
 await response.text();
 const finished = performance.now();
 console.log(

@@ -10,13 +10,23 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { FetchInterceptor } from "@mswjs/interceptors/fetch";
 import { deflateSync } from "fflate";
-import { SetupServerCommonApi } from "msw/node";
+import { SetupServerApi } from "msw/node";
 import { publishedPosts } from "../sample/data.ts";
 import { butterHandlers } from "../sample/msw-handlers.ts";
 import { buildSamplePreload } from "../scripts/sample-preload.mjs";
 import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
 
 type Handler = (req: Request, context: unknown) => Promise<Response>;
+
+interface ProbeRequest {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  params?: Record<string, string>;
+  /** The status the first invocation must answer (default 200). */
+  status?: number;
+}
 
 const ROOT = process.env.BENCH_ROOT ?? process.cwd();
 const WORK = join(ROOT, ".bench");
@@ -43,10 +53,9 @@ let upstreamCalls = 0;
 // msw with its fetch interceptor only (the SDK uses fetch): setupServer's
 // ClientRequest interceptor also patches the global Headers, Request and
 // Response, which would tax every header any handler sets while it listens.
-const server = new SetupServerCommonApi(
-  [new FetchInterceptor()],
-  butterHandlers({ token: TOKEN, latencyMs: LATENCY_MS }),
-);
+const server = new SetupServerApi(butterHandlers({ token: TOKEN, latencyMs: LATENCY_MS }), [
+  new FetchInterceptor(),
+]);
 server.events.on("request:start", () => {
   upstreamCalls += 1;
 });
@@ -124,21 +133,33 @@ async function coldStarts(runs: number) {
   const preload = await buildSamplePreload(ROOT, ".bench");
 
   const slug = publishedPosts[0]?.slug ?? "";
-  const targets: Record<string, { zip: string; path: string; params: Record<string, string> }> = {
-    naive: { zip: naive[0]?.path ?? "", path: "/api/naive-posts", params: {} },
+  const webhookSecret = "bench-webhook-secret";
+  /** The first request each function gets in its fresh process, and the status it must answer. */
+  const probes: Record<string, ProbeRequest> = {
+    naive: { path: "/api/naive-posts" },
+    getPosts: { path: "/api/posts" },
+    getPost: { path: `/api/posts/${slug}`, params: { slug } },
+    auth: { path: "/api/auth" },
+    ipAllowlist: { path: "/api/ip-allowlist" },
+    getCategories: { path: "/api/categories" },
+    getTags: { path: "/api/tags" },
+    getAuthors: { path: "/api/authors?include=recent_posts" },
+    searchPosts: { path: "/api/search?q=cache" },
+    getFeed: { path: "/api/feeds/rss", params: { type: "rss" } },
+    getOpenApi: { path: "/api/openapi.json" },
+    buttercmsWebhook: {
+      path: "/api/webhooks/buttercms",
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": webhookSecret },
+      body: JSON.stringify({ data: { id: "home" }, webhook: { event: "page.published" } }),
+      status: 202,
+    },
   };
-  const probes: Record<string, string> = {
-    getPosts: "/api/posts",
-    getPost: `/api/posts/${slug}`,
-    auth: "/api/auth",
-    ipAllowlist: "/api/ip-allowlist",
-  };
-  for (const fn of ours) {
-    targets[fn.name] = {
-      zip: fn.path,
-      path: probes[fn.name] ?? "/",
-      params: fn.name === "getPost" ? { slug } : {},
-    };
+  const targets: Record<string, { zip: string; probe: ProbeRequest }> = {};
+  for (const fn of [...naive.map((n) => ({ ...n, name: "naive" })), ...ours]) {
+    const probe = probes[fn.name];
+    if (!probe) throw new Error(`bench/run.ts has no cold-start probe for the function ${fn.name}`);
+    targets[fn.name] = { zip: fn.path, probe };
   }
 
   const bundleBytes: Record<string, number> = {};
@@ -157,6 +178,7 @@ async function coldStarts(runs: number) {
     BUTTERCMS_API_TOKEN: "sample-blog-token",
     PREVIEW_PASSWORD: "bench-password",
     SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+    WEBHOOK_SECRET: webhookSecret,
   };
   const samples: Record<string, number[]> = Object.fromEntries(
     Object.keys(targets).map((name) => [name, []]),
@@ -165,12 +187,13 @@ async function coldStarts(runs: number) {
     for (const [name, target] of Object.entries(targets)) {
       const probe = spawnSync(
         process.execPath,
-        [`--import=${preload}`, join(ROOT, "bench", "cold-probe.mjs"), entries[name] as string, target.path],
-        { env: { ...env, PROBE_PARAMS: JSON.stringify(target.params) }, encoding: "utf8" },
+        [`--import=${preload}`, join(ROOT, "bench", "cold-probe.mjs"), entries[name] as string],
+        { env: { ...env, PROBE_REQUEST: JSON.stringify(target.probe) }, encoding: "utf8" },
       );
       const result = JSON.parse(probe.stdout.trim().split("\n").at(-1) ?? "{}");
-      if (result.status !== 200)
+      if (result.status !== (target.probe.status ?? 200)) {
         throw new Error(`${name} cold start answered ${result.status}: ${probe.stderr}`);
+      }
       samples[name]?.push(result.importAndFirstMs);
     }
   }
