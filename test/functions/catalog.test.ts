@@ -8,7 +8,7 @@ import searchPosts from "../../functions/searchPosts.mts";
 import { authors, categories, publishedPosts, tags } from "../../sample/data.ts";
 import { BUTTER_API, butterRequests, FAULTS, HttpResponse, http, server } from "../helpers/butter.ts";
 import { type Handler, invoke } from "../helpers/invoke.ts";
-import { expectNoSecrets } from "../helpers/secrets.ts";
+import { expectFaultAnswer } from "../helpers/secrets.ts";
 
 const LISTS: [string, Handler, string, string, number][] = [
   ["/api/categories", getCategories, "/v2/categories/", "categories", categories.length],
@@ -62,9 +62,7 @@ describe.each(LISTS)("GET %s", (path, handler, upstreamPath, tag, count) => {
   it.each(FAULTS)("answers $status $code when ButterCMS gives $name", async (fault) => {
     server.use(http.get(`${BUTTER_API}${upstreamPath.slice(3)}`, fault.reply));
     const res = await invoke(handler, path);
-    expect(res.status).toBe(fault.status);
-    expect(res.json.code).toBe(fault.code);
-    expectNoSecrets(res);
+    expectFaultAnswer(res, fault);
   });
 });
 
@@ -106,9 +104,7 @@ describe("GET /api/search", () => {
   it.each(FAULTS)("answers $status $code when ButterCMS gives $name", async (fault) => {
     server.use(http.get(`${BUTTER_API}/posts/search/`, fault.reply));
     const res = await invoke(searchPosts, "/api/search?q=cache");
-    expect(res.status).toBe(fault.status);
-    expect(res.json.code).toBe(fault.code);
-    expectNoSecrets(res);
+    expectFaultAnswer(res, fault);
   });
 });
 
@@ -173,9 +169,7 @@ describe("GET /api/feeds/:type", () => {
   it.each(FAULTS)("answers $status $code when ButterCMS gives $name", async (fault) => {
     server.use(http.get(`${BUTTER_API}/feeds/atom/`, fault.reply));
     const res = await feed("atom");
-    expect(res.status).toBe(fault.status);
-    expect(res.json.code).toBe(fault.code);
-    expectNoSecrets(res);
+    expectFaultAnswer(res, fault);
   });
 });
 

@@ -3,7 +3,7 @@ import handler from "../../functions/getPost.mts";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { BUTTER_API, butterRequests, FAULTS, http, server } from "../helpers/butter.ts";
 import { invoke } from "../helpers/invoke.ts";
-import { expectNoSecrets } from "../helpers/secrets.ts";
+import { expectFaultAnswer, expectNoSecrets } from "../helpers/secrets.ts";
 
 const newest = publishedPosts[0]!;
 const second = publishedPosts[1]!;
@@ -135,11 +135,7 @@ describe("GET /api/posts/:slug", () => {
       async (fault) => {
         server.use(http.get(`${BUTTER_API}/posts/:slug/`, fault.reply));
         const res = await get(newest.slug);
-        expect(res.status).toBe(fault.status);
-        expect(res.json.code).toBe(fault.code);
-        expect(res.headers.get("Cache-Control")).toBe("private, no-store");
-        expect(res.headers.get("Retry-After")).toBe("retryAfter" in fault ? fault.retryAfter : null);
-        expectNoSecrets(res);
+        expectFaultAnswer(res, fault);
       },
     );
 

@@ -19,3 +19,19 @@ export function expectNoSecrets(response: { text: string; headers: Headers }): v
     for (const line of consoleLines) expect(line).not.toContain(secret);
   }
 }
+
+type Fault = { status: number; code: string; retryAfter?: string };
+
+/** What every endpoint must answer to a ButterCMS fault: the contract's status and code, a problem that is never cached, `Retry-After` passed on, and no secret anywhere. */
+export function expectFaultAnswer(
+  res: { status: number; text: string; headers: Headers; json: Record<string, unknown> },
+  fault: Fault,
+): void {
+  expect(res.status).toBe(fault.status);
+  expect(res.json.code).toBe(fault.code);
+  expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+  expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+  expect(res.headers.get("Netlify-CDN-Cache-Control")).toBeNull();
+  expect(res.headers.get("Retry-After")).toBe(fault.retryAfter ?? null);
+  expectNoSecrets(res);
+}
