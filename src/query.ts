@@ -110,6 +110,3 @@ export function parseQuery<T extends Record<string, ParamSpec>>(
   if (errors.length > 0) throw invalidParameters(errors);
   return out as ParsedQuery<T>;
 }
-
-/** The names to list in `Netlify-Vary: query=...`. */
-export const queryNames = (specs: Record<string, ParamSpec>): string[] => Object.keys(specs);
