@@ -112,6 +112,21 @@ describe("the blog in a browser", () => {
     expect(await page.locator("h1").textContent()).toContain(word);
   });
 
+  it("serves the pages with a Content-Security-Policy that forbids inline scripts", async () => {
+    const response = await (await open("/")).goto(`${server.url}/`);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    expect(csp).toContain("script-src 'self'");
+    const injected = await page.evaluate(() => {
+      const probe = document.createElement("div");
+      probe.innerHTML = '<img src="x" onerror="window.__pwned = true">';
+      document.body.append(probe);
+      return new Promise((resolve) =>
+        setTimeout(() => resolve((window as { __pwned?: boolean }).__pwned ?? false), 300),
+      );
+    });
+    expect(injected).toBe(false);
+  });
+
   it("shows a real not-found state for an unknown slug", async () => {
     await open("/posts/no-such-post");
     await poll(() => page.locator("h1").textContent()).toBe("Post not found");
