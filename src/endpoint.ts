@@ -40,6 +40,12 @@ export interface EndpointDefinition {
    * `preview` scope). Default: never.
    */
   previewGrade?: (req: Request, url: URL) => boolean;
+  /**
+   * Whether the request counts as preview-grade for the IP policy, when that
+   * differs from `previewGrade` (auth: only login is guarded in the `preview`
+   * scope, as the contract says). Default: `previewGrade`.
+   */
+  ipPreviewGrade?: (req: Request, url: URL) => boolean;
   /** Whether the IP policy is applied here (default true; the IP check endpoint does its own). */
   ipGuarded?: boolean;
 }
@@ -77,7 +83,8 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     try {
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
       if (definition.ipGuarded ?? true) {
-        await enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), previewGrade);
+        const ipGrade = definition.ipPreviewGrade?.(req, url) ?? previewGrade;
+        await enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), ipGrade);
       }
       const response = await handler({ req, url, config, context, headers: common });
       return req.method === "HEAD"

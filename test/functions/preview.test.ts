@@ -152,6 +152,15 @@ describe("IP allowlist policy", () => {
     expect((await login(ALLOWED)).status).toBe(200);
   });
 
+  it("leaves GET and DELETE /api/auth unguarded in the preview scope, as the contract guards login only", async () => {
+    enableSessions();
+    vi.stubEnv("IP_ALLOWLIST", "203.0.113.0/24");
+    expect((await invoke(authHandler, "/api/auth", { ip: OTHER })).json).toEqual({ authenticated: false });
+    expect((await invoke(authHandler, "/api/auth", { ip: OTHER, method: "DELETE" })).status).toBe(204);
+    vi.stubEnv("IP_ALLOWLIST_SCOPE", "all");
+    expect((await invoke(authHandler, "/api/auth", { ip: OTHER })).status).toBe(403);
+  });
+
   it.each([
     ["X-Forwarded-For", { "X-Forwarded-For": ALLOWED }],
     ["Forwarded", { Forwarded: `for=${ALLOWED}` }],
