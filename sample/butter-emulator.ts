@@ -40,14 +40,16 @@ function paginate(url: URL, posts: Post[], excludeBody: boolean): Response {
   if (page === null || pageSize === null || pageSize > 100) {
     return detail(400, "Invalid page or page_size.");
   }
+  const lastPage = Math.max(1, Math.ceil(posts.length / pageSize));
+  // As the real API (Django REST framework pagination; buttercms-js issue #61): a page past the end is a 404.
+  if (page > lastPage) return detail(404, `Invalid page "${page}": That page contains no results.`);
   const start = (page - 1) * pageSize;
   const data = posts.slice(start, start + pageSize).map((post) => (excludeBody ? withoutBody(post) : post));
-  const lastPage = Math.max(1, Math.ceil(posts.length / pageSize));
   return Response.json({
     meta: {
       count: posts.length,
       next_page: page < lastPage ? page + 1 : null,
-      previous_page: page > 1 ? Math.min(page - 1, lastPage) : null,
+      previous_page: page > 1 ? page - 1 : null,
     },
     data,
   });

@@ -10,6 +10,7 @@ import type { FeedType } from "./butter-types.ts";
 import type { Config } from "./config.ts";
 import { strongEtag } from "./etag.ts";
 import type { FunctionContext } from "./netlify-context.ts";
+import { pageOrPastTheEnd } from "./pagination.ts";
 import { POSTS_TAG } from "./posts.ts";
 import type { ParamSpec, ParsedQuery } from "./query.ts";
 import { type Representation, represent } from "./responses.ts";
@@ -78,7 +79,11 @@ export async function searchRepresentation(
   const params = { query: query.q, page: query.page, page_size: query.page_size };
   const key = requestKey("searchPosts", params);
   return readRepresentation({ key, tags: SEARCH_TAGS, preview: false, config, context }, async () =>
-    represent(await searchPosts(config, params)),
+    represent(
+      await pageOrPastTheEnd(params.page, params.page_size, (page) =>
+        searchPosts(config, { ...params, page }),
+      ),
+    ),
   );
 }
 

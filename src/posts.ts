@@ -8,6 +8,7 @@ import type { ListPostsParams } from "./butter-types.ts";
 import type { Config } from "./config.ts";
 import { invalidParameters, notFound } from "./errors.ts";
 import { type FunctionContext, pathParam } from "./netlify-context.ts";
+import { pageOrPastTheEnd } from "./pagination.ts";
 import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "./query.ts";
 import { type Representation, represent } from "./responses.ts";
 import { nullIfNotFound, read, readRepresentation, requestKey } from "./upstream.ts";
@@ -65,7 +66,11 @@ export async function postListRepresentation(
   const params = toUpstreamParams(query);
   const key = requestKey(LIST_POSTS_KEY, { ...params });
   return readRepresentation({ key, tags: [POSTS_TAG], preview: query.preview, config, context }, async () =>
-    represent(await listPosts(config, params, query.preview)),
+    represent(
+      await pageOrPastTheEnd(params.page, params.page_size, (page) =>
+        listPosts(config, { ...params, page }, query.preview),
+      ),
+    ),
   );
 }
 

@@ -81,6 +81,12 @@ describe("GET /api/search", () => {
     expect(res.text).not.toContain("@example.com");
   });
 
+  it("answers a page past the end with 200 and no data", async () => {
+    const res = await invoke(searchPosts, "/api/search?q=cache&page=50");
+    expect(res.status).toBe(200);
+    expect(res.json.data).toEqual([]);
+  });
+
   it("answers an empty page for a word nobody wrote", async () => {
     const res = await invoke(searchPosts, "/api/search?q=zzyzx");
     expect(res.status).toBe(200);

@@ -31,12 +31,12 @@ describe("GET /api/posts", () => {
   });
 
   it("sends ButterCMS exactly the mapped parameters, the token, and no 'undefined' or preview", async () => {
-    await list("?page=2&page_size=5&category=engineering&tag=netlify&author=ada-okafor&exclude_body=false");
+    await list("?page=1&page_size=5&category=engineering&tag=netlify&author=ada-okafor&exclude_body=false");
     expect(butterRequests).toHaveLength(1);
     const url = butterRequests[0] as URL;
     expect(url.pathname).toBe("/v2/posts/");
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      page: "2",
+      page: "1",
       page_size: "5",
       category_slug: "engineering",
       tag_slug: "netlify",
@@ -71,10 +71,20 @@ describe("GET /api/posts", () => {
     expect(data.every((post) => post.categories.some((c) => c.slug === "performance"))).toBe(true);
   });
 
-  it("answers a page past the end with 200 and no data", async () => {
+  it("answers a page past the end (a 404 at ButterCMS) with 200, no data, and a link back to the last page", async () => {
     const res = await list("?page=99");
     expect(res.status).toBe(200);
-    expect(res.json.data).toEqual([]);
+    expect(res.json).toEqual({
+      meta: { count: publishedPosts.length, next_page: null, previous_page: 4 },
+      data: [],
+    });
+    expect(butterRequests.map((url) => url.searchParams.get("page"))).toEqual(["99", "1"]);
+  });
+
+  it("answers an empty filter's page 2 with 200 and no previous page", async () => {
+    const res = await list("?page=2&category=no-such-category");
+    expect(res.status).toBe(200);
+    expect(res.json.meta).toEqual({ count: 0, next_page: null, previous_page: null });
   });
 
   it("never shows a draft in the public list", async () => {
