@@ -9,7 +9,7 @@ import { type Config, getConfig } from "./config.ts";
 import { type CorsMode, corsHeaders, preflightHeaders } from "./cors.ts";
 import { undoDevRetry } from "./dev-retry.ts";
 import { methodNotAllowed } from "./errors.ts";
-import { enforceIpPolicy } from "./ip-policy.ts";
+import { enforceIpPolicy, isGuarded } from "./ip-policy.ts";
 import { clientIp, deployContext, type FunctionContext } from "./netlify-context.ts";
 import { problemResponse } from "./problem.ts";
 
@@ -84,7 +84,9 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
       if (definition.ipGuarded ?? true) {
         const ipGrade = definition.ipPreviewGrade?.(req, url) ?? previewGrade;
-        await enforceIpPolicy(config.ipPolicy, clientIp(context), deployContext(context), ipGrade);
+        if (isGuarded(config.ipPolicy.scope, deployContext(context), ipGrade)) {
+          await enforceIpPolicy(config.ipPolicy, clientIp(context));
+        }
       }
       const response = await handler({ req, url, config, context, headers: common });
       return req.method === "HEAD"

@@ -51,14 +51,8 @@ export const ipNotAllowed = (ip: string): ApiError =>
     extensions: { ip },
   });
 
-/** Throws 403 or 500 when the request is guarded and `ip` may not pass. */
-export async function enforceIpPolicy(
-  policy: IpPolicyConfig,
-  ip: string,
-  deployContext: string,
-  previewGrade: boolean,
-): Promise<void> {
-  if (!isGuarded(policy.scope, deployContext, previewGrade)) return;
+/** For a guarded request (see `isGuarded`): throws 403 or 500 when `ip` may not pass. */
+export async function enforceIpPolicy(policy: IpPolicyConfig, ip: string): Promise<void> {
   if (policy.scope instanceof ApiError) throw policy.scope;
   if (!(await evaluateIp(policy, ip)).allowed) throw ipNotAllowed(ip);
 }
