@@ -13,6 +13,7 @@
  *   `res.data` is read, checked for shape, and stripped of emails;
  * - a missing token throws a bare string (Q20): config refuses it first.
  */
+
 import Butter from "buttercms";
 import type {
   FeedType,
@@ -25,6 +26,7 @@ import type {
 import type { Config } from "./config.ts";
 import { required } from "./config.ts";
 import { misconfigured } from "./errors.ts";
+import { isJsonObject } from "./json-object.ts";
 import { SLUG_PATTERN } from "./query.ts";
 import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
@@ -77,16 +79,14 @@ function tokenOf(config: Config): string {
   return SAMPLE_TOKEN;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 function checkList(body: unknown): PostList {
-  if (isObject(body) && isObject(body.meta) && Array.isArray(body.data)) return body as unknown as PostList;
+  if (isJsonObject(body) && isJsonObject(body.meta) && Array.isArray(body.data))
+    return body as unknown as PostList;
   throw new UpstreamError("bad_body", 200);
 }
 
 function checkDetail(body: unknown): PostDetail {
-  if (isObject(body) && isObject(body.data) && typeof body.data.slug === "string") {
+  if (isJsonObject(body) && isJsonObject(body.data) && typeof body.data.slug === "string") {
     return { meta: { next_post: null, previous_post: null }, ...(body as object) } as PostDetail;
   }
   throw new UpstreamError("bad_body", 200);
@@ -125,13 +125,13 @@ export function retrievePost(config: Config, slug: string, preview: boolean): Pr
 }
 
 function checkTermList(body: unknown): TermList {
-  if (isObject(body) && Array.isArray(body.data)) return body as unknown as TermList;
+  if (isJsonObject(body) && Array.isArray(body.data)) return body as unknown as TermList;
   throw new UpstreamError("bad_body", 200);
 }
 
 /** Feeds arrive as JSON whose `data` is the XML, or (per the OpenAPI example) as a bare JSON string (Q18). */
 function checkFeed(body: unknown): string {
-  const xml = isObject(body) ? body.data : body;
+  const xml = isJsonObject(body) ? body.data : body;
   if (typeof xml === "string" && xml.trimStart().startsWith("<")) return withoutEmailAddresses(xml);
   throw new UpstreamError("bad_body", 200);
 }

@@ -1,5 +1,7 @@
 /** Reading a small JSON request body safely: media type, size cap, syntax. */
+
 import { ApiError, invalidParameters } from "./errors.ts";
+import { isJsonObject } from "./json-object.ts";
 
 const isJsonMediaType = (contentType: string | null): boolean =>
   /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? "");
@@ -39,8 +41,8 @@ export async function readJsonObject(req: Request, maxBytes: number): Promise<Re
   } catch {
     throw invalidParameters([{ name: "body", reason: "is not valid JSON" }]);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw invalidParameters([{ name: "body", reason: "must be a JSON object" }]);
   }
-  return value as Record<string, unknown>;
+  return value;
 }

@@ -7,10 +7,12 @@
  * "webhook": { "event": "post.published", "target": "<url>" } }`; extra
  * fields are accepted.
  */
+
 import { purgeCache } from "@netlify/functions";
 import { type Config, required } from "./config.ts";
 import { secretsMatch } from "./constant-time.ts";
 import { ApiError, type FieldError, invalidParameters } from "./errors.ts";
+import { isJsonObject } from "./json-object.ts";
 import { log } from "./log.ts";
 import { POSTS_TAG, postTag } from "./posts.ts";
 import { SLUG_PATTERN, SLUG_REASON } from "./query.ts";
@@ -32,18 +34,15 @@ export function authenticateWebhook(req: Request, config: Config): void {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 /** The event and, for post events, the post's slug; 400 listing what is malformed. */
 export function parseWebhook(body: Record<string, unknown>): WebhookEvent {
   const errors: FieldError[] = [];
   const webhook = body.webhook;
-  const event = isObject(webhook) ? webhook.event : undefined;
+  const event = isJsonObject(webhook) ? webhook.event : undefined;
   if (typeof event !== "string" || event === "" || event.length > 100) {
     errors.push({ name: "webhook.event", reason: "is required: a string such as post.published" });
   }
-  if (!isObject(body.data)) errors.push({ name: "data", reason: "is required: an object" });
+  if (!isJsonObject(body.data)) errors.push({ name: "data", reason: "is required: an object" });
   if (errors.length > 0) throw invalidParameters(errors);
   const isPostEvent = (POST_EVENTS as readonly string[]).includes(event as string);
   if (!isPostEvent) return { event: event as string, slug: null };
