@@ -210,7 +210,7 @@ async function main() {
   server.listen({ onUnhandledRequest: "error" });
   const ours = (await import("../functions/getPosts.mts")).default as unknown as Handler;
   const naive = (await import("./naive-handler.mts")).default as unknown as Handler;
-  const { resetUpstreamState } = await import("../src/upstream.ts");
+  const { resetUpstreamState } = await import("../src/resilience/cached-read.ts");
 
   // hot_keys: 2,000 requests, 50 concurrent, over 10 distinct queries.
   const hotPaths = Array.from({ length: 2_000 }, (_, i) => `/api/posts?page=${(i % 10) + 1}&page_size=3`);

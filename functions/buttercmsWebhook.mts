@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { PRIVATE_NO_STORE } from "../src/cache-headers.ts";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { readJsonObject } from "../src/request-body.ts";
-import { jsonResponse } from "../src/responses.ts";
-import { authenticateWebhook, parseWebhook, purgeForPost } from "../src/webhook.ts";
+import { PRIVATE_NO_STORE } from "../src/http/cache-headers.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { readJsonObject } from "../src/http/request-body.ts";
+import { jsonResponse } from "../src/http/representation.ts";
+import { authenticateWebhook, parseWebhook, purgeForPost } from "../src/blog/webhook.ts";
 
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 

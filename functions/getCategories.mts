@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { termListEndpoint } from "../src/term-list-endpoint.ts";
+import { termListEndpoint } from "../src/endpoint/term-list-endpoint.ts";
 
 /** GET /api/categories: all categories; `include=recent_posts` embeds each one's newest posts. */
 export default termListEndpoint("category", () => config.path);

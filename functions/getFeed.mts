@@ -1,10 +1,10 @@
 import type { Config } from "@netlify/functions";
-import { FEED_TAGS, FEED_TYPES, feedRepresentation, isFeedType } from "../src/catalog.ts";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { notFound } from "../src/errors.ts";
-import { pathParam } from "../src/netlify-context.ts";
-import { parseQuery } from "../src/query.ts";
-import { readResponse } from "../src/read-response.ts";
+import { FEED_TAGS, FEED_TYPES, feedRepresentation, isFeedType } from "../src/blog/catalog.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { notFound } from "../src/core/errors.ts";
+import { pathParam } from "../src/netlify/context.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { readResponse } from "../src/endpoint/read-response.ts";
 
 /** GET /api/feeds/rss|atom|sitemap: the XML itself, with its own content type. */
 export default defineEndpoint({

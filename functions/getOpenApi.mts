@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
 import document from "../openapi.json";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { parseQuery } from "../src/query.ts";
-import { readResponse } from "../src/read-response.ts";
-import { type Representation, represent } from "../src/responses.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { readResponse } from "../src/endpoint/read-response.ts";
+import { type Representation, represent } from "../src/http/representation.ts";
 
 let representation: Representation | undefined;
 

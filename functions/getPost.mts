@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { defineEndpoint } from "../src/endpoint.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import {
   asksForPreview,
   POST_QUERY,
@@ -7,10 +7,10 @@ import {
   postRepresentation,
   postSlug,
   postTag,
-} from "../src/posts.ts";
-import { parseQuery } from "../src/query.ts";
-import { readResponse } from "../src/read-response.ts";
-import { requirePreviewSession } from "../src/session.ts";
+} from "../src/blog/posts.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { readResponse } from "../src/endpoint/read-response.ts";
+import { requirePreviewSession } from "../src/preview/session.ts";
 
 /** GET /api/posts/:slug: one post; unpublished posts only for authorised previews. */
 export default defineEndpoint({

@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { asksForPreview, LIST_POSTS_QUERY, POSTS_TAG, postListRepresentation } from "../src/posts.ts";
-import { parseQuery } from "../src/query.ts";
-import { readResponse } from "../src/read-response.ts";
-import { requirePreviewSession } from "../src/session.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { asksForPreview, LIST_POSTS_QUERY, POSTS_TAG, postListRepresentation } from "../src/blog/posts.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { readResponse } from "../src/endpoint/read-response.ts";
+import { requirePreviewSession } from "../src/preview/session.ts";
 
 /** GET /api/posts: a page of posts, newest first (api-contract.md). */
 export default defineEndpoint({

@@ -1,10 +1,10 @@
 import type { Config } from "@netlify/functions";
-import { PRIVATE_NO_STORE } from "../src/cache-headers.ts";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { evaluateIp, ipNotAllowed } from "../src/ip-policy.ts";
-import { clientIp } from "../src/netlify-context.ts";
-import { parseQuery } from "../src/query.ts";
-import { jsonResponse } from "../src/responses.ts";
+import { PRIVATE_NO_STORE } from "../src/http/cache-headers.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { evaluateIp, ipNotAllowed } from "../src/preview/ip-policy.ts";
+import { clientIp } from "../src/netlify/context.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { jsonResponse } from "../src/http/representation.ts";
 
 /** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
 export default defineEndpoint({

@@ -1,8 +1,8 @@
 import type { Config } from "@netlify/functions";
-import { SEARCH_QUERY, SEARCH_TAGS, searchRepresentation } from "../src/catalog.ts";
-import { defineEndpoint } from "../src/endpoint.ts";
-import { parseQuery } from "../src/query.ts";
-import { readResponse } from "../src/read-response.ts";
+import { SEARCH_QUERY, SEARCH_TAGS, searchRepresentation } from "../src/blog/catalog.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { readResponse } from "../src/endpoint/read-response.ts";
 
 /** GET /api/search?q=: published posts matching every word, newest first. */
 export default defineEndpoint({

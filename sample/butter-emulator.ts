@@ -7,7 +7,7 @@
  * ButterCMS's fetches with it directly (sample/preload.ts), which keeps msw
  * out of every `netlify dev` worker.
  */
-import type { Post } from "../src/butter-types.ts";
+import type { Post } from "../src/butter/types.ts";
 import { allPosts, authors, categories, publishedPosts, tags } from "./data.ts";
 
 export const BUTTER_API = "https://api.buttercms.com/v2";

@@ -3,7 +3,7 @@
  * test suite and by `npm start` without a token. Shapes follow ButterCMS's
  * API v2 post objects. Never imported by functions/ or src/.
  */
-import type { Author, Post, PostStatus, Term } from "../src/butter-types.ts";
+import type { Author, Post, PostStatus, Term } from "../src/butter/types.ts";
 
 const socials = (handle: string) => ({
   facebook_url: "",

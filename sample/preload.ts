@@ -5,7 +5,7 @@
  * No msw here: `netlify dev` loads this in each request's worker thread.
  * SAMPLE_LATENCY_MS adds a fixed delay to every answer.
  */
-import { markSampleBlogLoaded, SAMPLE_TOKEN } from "../src/sample-flag.ts";
+import { markSampleBlogLoaded, SAMPLE_TOKEN } from "../src/butter/sample-flag.ts";
 import { emulateButter } from "./butter-emulator.ts";
 
 const options = { token: SAMPLE_TOKEN, latencyMs: Number(process.env.SAMPLE_LATENCY_MS ?? 0) };

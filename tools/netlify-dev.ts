@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ENV_VARS } from "../src/config.ts";
+import { ENV_VARS } from "../src/core/config.ts";
 import { ROOT } from "./netlify-build.ts";
 
 export interface DevServer {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import getPostHandler from "../../functions/getPost.mts";
 import getPostsHandler from "../../functions/getPosts.mts";
 import { unpublishedPosts } from "../../sample/data.ts";
-import { CACHE_TIMES } from "../../src/upstream.ts";
+import { CACHE_TIMES } from "../../src/resilience/cached-read.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
 import { BUTTER_API, butterRequests, HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";

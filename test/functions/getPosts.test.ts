@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import handler from "../../functions/getPosts.mts";
 import { publishedPosts } from "../../sample/data.ts";
-import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
+import { markSampleBlogLoaded } from "../../src/butter/sample-flag.ts";
 import { enableSessions } from "../helpers/auth.ts";
 import {
   BUTTER_API,

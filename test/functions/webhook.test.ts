@@ -5,7 +5,7 @@ import getPost from "../../functions/getPost.mts";
 import getPosts from "../../functions/getPosts.mts";
 import getTags from "../../functions/getTags.mts";
 import { publishedPosts } from "../../sample/data.ts";
-import { tagsToPurge } from "../../src/webhook.ts";
+import { tagsToPurge } from "../../src/blog/webhook.ts";
 import { butterRequests, HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";

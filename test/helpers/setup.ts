@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import { markSampleBlogLoaded } from "../../src/sample-flag.ts";
-import { resetUpstreamState } from "../../src/upstream.ts";
+import { markSampleBlogLoaded } from "../../src/butter/sample-flag.ts";
+import { resetUpstreamState } from "../../src/resilience/cached-read.ts";
 import { butterRequests, server, TEST_TOKEN } from "./butter.ts";
 import { consoleLines } from "./console.ts";
 

@@ -1,8 +1,8 @@
 /** The wrapper against the SDK's reproduced traps (buttercms-sdk.md), one test each. */
 import { describe, expect, it, vi } from "vitest";
-import { listPosts, retrievePost, sdkParams } from "../../src/butter-client.ts";
-import { getConfig } from "../../src/config.ts";
-import { classifySdkError, parseRetryAfter, UpstreamError } from "../../src/upstream-error.ts";
+import { listPosts, retrievePost, sdkParams } from "../../src/butter/client.ts";
+import { getConfig } from "../../src/core/config.ts";
+import { classifySdkError, parseRetryAfter, UpstreamError } from "../../src/butter/failure.ts";
 import { BUTTER_API, butterRequests, HttpResponse, http, server, TEST_TOKEN } from "../helpers/butter.ts";
 
 const params = { page: 1, page_size: 2, exclude_body: true };

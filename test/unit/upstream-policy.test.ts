@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { CircuitBreaker } from "../../src/circuit-breaker.ts";
-import { ApiError } from "../../src/errors.ts";
-import { UpstreamError } from "../../src/upstream-error.ts";
-import { type RetryOptions, withRetries } from "../../src/upstream-policy.ts";
+import { CircuitBreaker } from "../../src/resilience/circuit-breaker.ts";
+import { ApiError } from "../../src/core/errors.ts";
+import { UpstreamError } from "../../src/butter/failure.ts";
+import { type RetryOptions, withRetries } from "../../src/resilience/retry-policy.ts";
 
 function harness(overrides: Partial<RetryOptions> = {}) {
   let now = 0;

@@ -3,11 +3,11 @@
  * the CDN cache headers and tags, preview ones `private, no-store`; both get
  * the strong ETag and 304 handling.
  */
-import { PRIVATE_NO_STORE, publicCacheHeaders } from "./cache-headers.ts";
-import { required } from "./config.ts";
-import type { RequestScope } from "./endpoint.ts";
-import type { ParamSpec } from "./query.ts";
-import { conditionalResponse, type Representation } from "./responses.ts";
+import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
+import { required } from "../core/config.ts";
+import type { RequestScope } from "./define-endpoint.ts";
+import type { ParamSpec } from "../http/query.ts";
+import { conditionalResponse, type Representation } from "../http/representation.ts";
 
 export interface ReadResponseOptions {
   /** Preview responses must never reach a shared cache. */

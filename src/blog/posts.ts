@@ -3,15 +3,15 @@
  * ButterCMS's parameters, and the rule that unpublished posts exist only for
  * authorised previews.
  */
-import { listPosts, retrievePost } from "./butter-client.ts";
-import type { ListPostsParams } from "./butter-types.ts";
-import type { Config } from "./config.ts";
-import { invalidParameters, notFound } from "./errors.ts";
-import { type FunctionContext, pathParam } from "./netlify-context.ts";
-import { pageOrPastTheEnd } from "./pagination.ts";
-import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "./query.ts";
-import { type Representation, represent } from "./responses.ts";
-import { nullIfNotFound, read, readRepresentation, requestKey } from "./upstream.ts";
+import { listPosts, retrievePost } from "../butter/client.ts";
+import type { ListPostsParams } from "../butter/types.ts";
+import type { Config } from "../core/config.ts";
+import { invalidParameters, notFound } from "../core/errors.ts";
+import { type FunctionContext, pathParam } from "../netlify/context.ts";
+import { pageOrPastTheEnd } from "../butter/pagination.ts";
+import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "../http/query.ts";
+import { type Representation, represent } from "../http/representation.ts";
+import { nullIfNotFound, read, readRepresentation, requestKey } from "../resilience/cached-read.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },

@@ -5,16 +5,16 @@
  * everything that embeds posts also carries the `posts` tag, so that a
  * publish purges it.
  */
-import { listTerms, retrieveFeed, searchPosts } from "./butter-client.ts";
-import type { FeedType } from "./butter-types.ts";
-import type { Config } from "./config.ts";
-import { strongEtag } from "./etag.ts";
-import type { FunctionContext } from "./netlify-context.ts";
-import { pageOrPastTheEnd } from "./pagination.ts";
+import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
+import type { FeedType } from "../butter/types.ts";
+import type { Config } from "../core/config.ts";
+import { strongEtag } from "../http/etag.ts";
+import type { FunctionContext } from "../netlify/context.ts";
+import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import { POSTS_TAG } from "./posts.ts";
-import type { ParamSpec, ParsedQuery } from "./query.ts";
-import { type Representation, represent } from "./responses.ts";
-import { readRepresentation, requestKey } from "./upstream.ts";
+import type { ParamSpec, ParsedQuery } from "../http/query.ts";
+import { type Representation, represent } from "../http/representation.ts";
+import { readRepresentation, requestKey } from "../resilience/cached-read.ts";
 
 export const TERMS_QUERY = {
   include: { type: "enum", values: ["recent_posts"] },

@@ -1,7 +1,7 @@
 /** Reading a small JSON request body safely: media type, size cap, syntax. */
 
-import { ApiError, invalidParameters } from "./errors.ts";
-import { isJsonObject } from "./json-object.ts";
+import { ApiError, invalidParameters } from "../core/errors.ts";
+import { isJsonObject } from "../core/json-object.ts";
 
 const isJsonMediaType = (contentType: string | null): boolean =>
   /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? "");

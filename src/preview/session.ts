@@ -4,10 +4,10 @@
  * Verification pins the algorithm and checks `iss`, `aud`, `exp`, `nbf` and
  * the token's age; every failure is the same `401 unauthorized`.
  */
-import type { AuthConfig, Config } from "./config.ts";
-import { required } from "./config.ts";
-import { readCookie } from "./cookies.ts";
-import { unauthorized } from "./errors.ts";
+import type { AuthConfig, Config } from "../core/config.ts";
+import { required } from "../core/config.ts";
+import { readCookie } from "../http/cookies.ts";
+import { unauthorized } from "../core/errors.ts";
 
 export const SESSION_COOKIE = "__Host-preview_session";
 export const SESSION_ISSUER = "butter-netlify-backend";

@@ -2,7 +2,7 @@
  * Opening a preview session: the constant-time password check and signing
  * the JWT. Only the auth function imports this (and jose's signer).
  */
-import type { AuthConfig } from "./config.ts";
+import type { AuthConfig } from "../core/config.ts";
 import { SESSION_AUDIENCE, SESSION_ISSUER, type Session } from "./session.ts";
 
 export async function issueSession(auth: AuthConfig, now = new Date()): Promise<{ token: string } & Session> {

@@ -1,7 +1,7 @@
 /** The endpoint of GET /api/categories, /api/tags and /api/authors: one shape, three resources. */
-import { TERMS_QUERY, type TermResource, termListRepresentation, termTags } from "./catalog.ts";
-import { defineEndpoint, type EndpointDefinition, type NetlifyHandler } from "./endpoint.ts";
-import { parseQuery } from "./query.ts";
+import { TERMS_QUERY, type TermResource, termListRepresentation, termTags } from "../blog/catalog.ts";
+import { defineEndpoint, type EndpointDefinition, type NetlifyHandler } from "./define-endpoint.ts";
+import { parseQuery } from "../http/query.ts";
 import { readResponse } from "./read-response.ts";
 
 export function termListEndpoint(resource: TermResource, route: EndpointDefinition["route"]): NetlifyHandler {

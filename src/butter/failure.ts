@@ -6,7 +6,7 @@
  * network failure. Messages and URLs from the SDK are never kept: they may be
  * wrong (Q8) and we must not risk echoing the token.
  */
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../core/errors.ts";
 
 /** `circuit_open`: we did not call ButterCMS at all, because it failed repeatedly just before. */
 export type UpstreamFailure = "timeout" | "network" | "http" | "bad_body" | "circuit_open";

@@ -6,7 +6,7 @@
  * that fails fast while ButterCMS is down.
  */
 import type { CircuitBreaker } from "./circuit-breaker.ts";
-import { UpstreamError } from "./upstream-error.ts";
+import { UpstreamError } from "../butter/failure.ts";
 
 export interface RetryOptions {
   deadlineMs: number;

@@ -3,8 +3,8 @@
  * errors become a bare 500 `internal_error`: their messages may carry
  * upstream detail, so they go to the (redacted) log, never to the client.
  */
-import { ApiError } from "./errors.ts";
-import { log } from "./log.ts";
+import { ApiError } from "../core/errors.ts";
+import { log } from "../core/log.ts";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",

@@ -3,8 +3,8 @@
  * Fails closed: an invalid scope guards everything, an invalid list refuses
  * every guarded request with 500 `misconfigured` (the log names the entry).
  */
-import type { IpPolicyConfig } from "./config.ts";
-import { ApiError, misconfigured } from "./errors.ts";
+import type { IpPolicyConfig } from "../core/config.ts";
+import { ApiError, misconfigured } from "../core/errors.ts";
 import { type Allowlist, isAllowed, parseAllowlist } from "./ip-allowlist.ts";
 
 /**

@@ -2,14 +2,14 @@
  * POST|GET|DELETE /api/auth: log in with PREVIEW_PASSWORD, read the session,
  * log out. Every response is `private, no-store`.
  */
-import { PRIVATE_NO_STORE } from "./cache-headers.ts";
-import { required } from "./config.ts";
-import { secretsMatch } from "./constant-time.ts";
-import { sessionCookie } from "./cookies.ts";
-import type { RequestScope } from "./endpoint.ts";
-import { ApiError, invalidParameters } from "./errors.ts";
-import { readJsonObject } from "./request-body.ts";
-import { jsonResponse } from "./responses.ts";
+import { PRIVATE_NO_STORE } from "../http/cache-headers.ts";
+import { required } from "../core/config.ts";
+import { secretsMatch } from "../core/constant-time.ts";
+import { sessionCookie } from "../http/cookies.ts";
+import type { RequestScope } from "../endpoint/define-endpoint.ts";
+import { ApiError, invalidParameters } from "../core/errors.ts";
+import { readJsonObject } from "../http/request-body.ts";
+import { jsonResponse } from "../http/representation.ts";
 import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
 import { issueSession } from "./session-issue.ts";
 

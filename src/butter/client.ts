@@ -22,15 +22,15 @@ import type {
   PostList,
   SearchParams,
   TermList,
-} from "./butter-types.ts";
-import type { Config } from "./config.ts";
-import { required } from "./config.ts";
-import { misconfigured } from "./errors.ts";
-import { isJsonObject } from "./json-object.ts";
-import { SLUG_PATTERN } from "./query.ts";
+} from "./types.ts";
+import type { Config } from "../core/config.ts";
+import { required } from "../core/config.ts";
+import { misconfigured } from "../core/errors.ts";
+import { isJsonObject } from "../core/json-object.ts";
+import { SLUG_PATTERN } from "../http/query.ts";
 import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
-import { classifySdkError, UpstreamError } from "./upstream-error.ts";
+import { classifySdkError, UpstreamError } from "./failure.ts";
 
 type Params = Record<string, string | number | boolean | undefined | null>;
 

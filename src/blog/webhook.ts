@@ -9,14 +9,14 @@
  */
 
 import { purgeCache } from "@netlify/functions";
-import { type Config, required } from "./config.ts";
-import { secretsMatch } from "./constant-time.ts";
-import { ApiError, type FieldError, invalidParameters } from "./errors.ts";
-import { isJsonObject } from "./json-object.ts";
-import { log } from "./log.ts";
+import { type Config, required } from "../core/config.ts";
+import { secretsMatch } from "../core/constant-time.ts";
+import { ApiError, type FieldError, invalidParameters } from "../core/errors.ts";
+import { isJsonObject } from "../core/json-object.ts";
+import { log } from "../core/log.ts";
 import { POSTS_TAG, postTag } from "./posts.ts";
-import { SLUG_PATTERN, SLUG_REASON } from "./query.ts";
-import { dropCachedByTags } from "./upstream.ts";
+import { SLUG_PATTERN, SLUG_REASON } from "../http/query.ts";
+import { dropCachedByTags } from "../resilience/cached-read.ts";
 
 /** The header to configure in ButterCMS's webhook settings, carrying WEBHOOK_SECRET. */
 export const WEBHOOK_SECRET_HEADER = "X-Webhook-Secret";

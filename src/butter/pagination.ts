@@ -5,8 +5,8 @@
  * more call, cached like any other), so the answer still links back to the
  * last page.
  */
-import type { PostList } from "./butter-types.ts";
-import { UpstreamError } from "./upstream-error.ts";
+import type { PostList } from "./types.ts";
+import { UpstreamError } from "./failure.ts";
 
 export async function pageOrPastTheEnd(
   page: number,

@@ -8,7 +8,7 @@
  * suffixes and re-match the function's route, so that every retry computes
  * the original answer. Production never retries.
  */
-import type { FunctionContext } from "./netlify-context.ts";
+import type { FunctionContext } from "./context.ts";
 
 const RETRY_SUFFIX = /(?:\.html?|\/index\.html?)$/;
 

@@ -5,14 +5,14 @@
  * entries.
  */
 import { CircuitBreaker } from "./circuit-breaker.ts";
-import { type Config, required } from "./config.ts";
-import { notFound } from "./errors.ts";
-import { log } from "./log.ts";
-import { type FunctionContext, runInBackground } from "./netlify-context.ts";
+import { type Config, required } from "../core/config.ts";
+import { notFound } from "../core/errors.ts";
+import { log } from "../core/log.ts";
+import { type FunctionContext, runInBackground } from "../netlify/context.ts";
 import { ResponseCache } from "./response-cache.ts";
-import type { Representation } from "./responses.ts";
-import { UpstreamError } from "./upstream-error.ts";
-import { withRetries } from "./upstream-policy.ts";
+import type { Representation } from "../http/representation.ts";
+import { UpstreamError } from "../butter/failure.ts";
+import { withRetries } from "./retry-policy.ts";
 
 /** In-function cache lifetimes; short, so a CDN purge is not undone by a warm instance's copy. */
 export const CACHE_TIMES = {

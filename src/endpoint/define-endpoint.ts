@@ -5,13 +5,13 @@
  * Handlers only parse, call `src/`, and build their success response.
  */
 import type { Context } from "@netlify/functions";
-import { type Config, getConfig } from "./config.ts";
-import { type CorsMode, corsHeaders, preflightHeaders } from "./cors.ts";
-import { undoDevRetry } from "./dev-retry.ts";
-import { methodNotAllowed } from "./errors.ts";
-import { enforceIpPolicy, isGuarded } from "./ip-policy.ts";
-import { clientIp, deployContext, type FunctionContext } from "./netlify-context.ts";
-import { problemResponse } from "./problem.ts";
+import { type Config, getConfig } from "../core/config.ts";
+import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
+import { undoDevRetry } from "../netlify/dev-retry.ts";
+import { methodNotAllowed } from "../core/errors.ts";
+import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
+import { clientIp, deployContext, type FunctionContext } from "../netlify/context.ts";
+import { problemResponse } from "../http/problem.ts";
 
 export type Method = "GET" | "POST" | "DELETE";
 

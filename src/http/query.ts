@@ -3,7 +3,7 @@
  * rejected (a typo such as `pagesize` must not silently return page 1), and
  * every failure is reported at once with a reason per parameter.
  */
-import { type FieldError, invalidParameters } from "./errors.ts";
+import { type FieldError, invalidParameters } from "../core/errors.ts";
 
 /** ButterCMS slugs: letters, digits, `_` and `-`, starting with a letter or digit. */
 export const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
