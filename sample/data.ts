@@ -1,9 +1,20 @@
 /**
  * The sample blog: a deterministic, realistic ButterCMS dataset used by the
- * test suite and by `npm start` without a token. Shapes follow ButterCMS's
- * API v2 post objects. Never imported by functions/ or src/.
+ * test suite and by `npm start` without a token. Shapes follow the post,
+ * author and term objects of ButterCMS's API reference (docs/buttercms.md,
+ * "The sample blog"). Never imported by functions/ or src/.
  */
 import type { Author, Post, PostStatus, Term } from "../src/butter/types.ts";
+
+/** The blog's own site: ButterCMS builds each post's absolute `url` from it. */
+export const SAMPLE_SITE = "https://sample-blog.example";
+
+/** The organisation's locales, default first (set BUTTERCMS_LOCALES from this). */
+export const SAMPLE_LOCALES = ["en", "es"] as const;
+export type SampleLocale = (typeof SAMPLE_LOCALES)[number];
+export const DEFAULT_LOCALE: SampleLocale = SAMPLE_LOCALES[0];
+export const isSampleLocale = (value: string): value is SampleLocale =>
+  (SAMPLE_LOCALES as readonly string[]).includes(value);
 
 const socials = (handle: string) => ({
   facebook_url: "",
@@ -46,13 +57,22 @@ export const authors: Author[] = [
   },
 ];
 
+/**
+ * Every category defined in the dashboard. The API lists only those with a
+ * published post: "Events" has a draft only, so `GET /v2/categories/` leaves
+ * it out (see `listedCategories`).
+ */
 export const categories: Term[] = [
   { name: "Engineering", slug: "engineering" },
   { name: "Performance", slug: "performance" },
   { name: "Content Strategy", slug: "content-strategy" },
   { name: "Accessibility", slug: "accessibility" },
   { name: "Product News", slug: "product-news" },
+  { name: "Events", slug: "events" },
 ];
+
+/** The categories published posts use: five of six (the others cycle over these). */
+const POST_CATEGORIES = categories.slice(0, 5);
 
 export const tags: Term[] = [
   { name: "Netlify", slug: "netlify" },
@@ -108,6 +128,22 @@ const DRAFT_TITLES = [
 
 const SCHEDULED_TITLE = "Coming Soon: The Winter Release";
 
+/**
+ * Published posts without a featured image (the API answers `null` and an
+ * empty alt, as in the "List All Posts" example), by index in TITLES.
+ */
+const WITHOUT_IMAGE = new Set([7, 16, 23]);
+
+/**
+ * Published posts whose featured image is a ButterCMS upload on its CDN
+ * (`https://cdn.buttercms.com/<handle>`), by index. They cannot load offline:
+ * the demo frontend falls back. Kept off the first page of the list.
+ */
+const CDN_IMAGES = new Map([
+  [12, "tQ9vXcR2SLa8kBmYf3Zw"],
+  [20, "Hn4pLd7eTyU1oWqK6sVb"],
+]);
+
 export const slugify = (title: string): string =>
   title
     .toLowerCase()
@@ -137,44 +173,148 @@ function bodyFor(title: string, index: number, category: Term, tagList: Term[]):
 const DAY = 86_400_000;
 const NEWEST = Date.UTC(2026, 10, 20, 9, 30, 0);
 
-function makePost(title: string, index: number, status: PostStatus): Post {
+/** The post's address on the blog, absolute as in every documented example. */
+export const postUrl = (slug: string, locale: SampleLocale = DEFAULT_LOCALE): string =>
+  locale === DEFAULT_LOCALE ? `${SAMPLE_SITE}/blog/${slug}` : `${SAMPLE_SITE}/${locale}/blog/${slug}`;
+
+function featuredImage(index: number, status: PostStatus): string | null {
+  if (status === "published" && WITHOUT_IMAGE.has(index)) return null;
+  const handle = status === "published" ? CDN_IMAGES.get(index) : undefined;
+  // Local files served by public/, so that `npm start` shows real images offline.
+  return handle ? `https://cdn.buttercms.com/${handle}` : `/images/sample/cover-${(index % 6) + 1}.svg`;
+}
+
+function makePost(title: string, index: number, status: PostStatus, category?: Term): Post {
   const author = authors[index % authors.length] as Author;
-  const category = categories[index % categories.length] as Term;
+  const postCategory = category ?? (POST_CATEGORIES[index % POST_CATEGORIES.length] as Term);
   const tagList = [tags[index % tags.length], tags[(index * 3 + 1) % tags.length]].filter(
     (tag, position, all): tag is Term => tag !== undefined && all.indexOf(tag) === position,
   );
   const slug = slugify(title);
   const published = new Date(NEWEST - index * 3 * DAY).toISOString();
   const scheduled = status === "scheduled" ? new Date(NEWEST + 30 * DAY).toISOString() : null;
+  const image = featuredImage(index, status);
   return {
-    status,
+    url: postUrl(slug),
     created: new Date(NEWEST - index * 3 * DAY - 2 * DAY).toISOString(),
     updated: new Date(NEWEST - index * 3 * DAY + 3_600_000).toISOString(),
     published: status === "published" ? published : null,
     scheduled,
-    title,
+    author: { ...author },
+    categories: [{ ...postCategory }],
+    tags: tagList.map((tag) => ({ ...tag })),
+    featured_image: image,
+    featured_image_alt: image === null ? "" : `Illustration for ${title}`,
     slug,
-    url: slug,
+    title,
+    body: bodyFor(title, index, postCategory, tagList),
     summary: `${title}: what we learned, what we measured, and what we would do again.`,
     seo_title: title,
     meta_description: `${title} on the sample blog.`,
-    // Served by public/ so that `npm start` shows real images offline.
-    featured_image: `/images/sample/cover-${(index % 6) + 1}.svg`,
-    featured_image_alt: `Illustration for ${title}`,
-    author: { ...author },
-    categories: [{ ...category }],
-    tags: tagList.map((tag) => ({ ...tag })),
-    body: bodyFor(title, index, category, tagList),
+    status,
   };
 }
 
-/** Published posts, newest first. */
+/** Published posts in the default locale, newest first (32). */
 export const publishedPosts: Post[] = TITLES.map((title, index) => makePost(title, index, "published"));
 
 /** Unpublished posts: visible only with `preview=1` in lists, but retrievable by slug (as the real API). */
 export const unpublishedPosts: Post[] = [
-  ...DRAFT_TITLES.map((title, index) => makePost(title, index + 1, "draft")),
+  ...DRAFT_TITLES.map((title, index) =>
+    makePost(title, index + 1, "draft", index === 1 ? categories[5] : undefined),
+  ),
   makePost(SCHEDULED_TITLE, 0, "scheduled"),
 ];
 
+/** Every post of the default locale, unpublished first. */
 export const allPosts: Post[] = [...unpublishedPosts, ...publishedPosts];
+
+/** Spanish translations of the eight newest posts: title, summary, body and SEO fields. */
+const SPANISH: { title: string; summary: string; lead: string }[] = [
+  {
+    title: "Publicar un blog headless en una tarde",
+    summary: "Cómo pusimos en marcha un blog con ButterCMS y Netlify en pocas horas.",
+    lead: "Montar un blog headless parece un proyecto largo, pero no tiene por qué serlo.",
+  },
+  {
+    title: "Qué contiene realmente la clave de caché del CDN",
+    summary: "La ruta, la consulta y algunas cabeceras: qué entra en la clave y qué no.",
+    lead: "Cada variante de una URL puede convertirse en una entrada distinta de la caché.",
+  },
+  {
+    title: "Stale-while-revalidate explicado con diagramas",
+    summary: "Servir una copia antigua mientras se refresca en segundo plano, paso a paso.",
+    lead: "La directiva stale-while-revalidate cambia cómo percibe el lector la latencia.",
+  },
+  {
+    title: "Cómo escribir texto alternativo que ayude",
+    summary: "Describir la función de una imagen, no su aspecto: ejemplos y contraejemplos.",
+    lead: "Un buen texto alternativo cuenta lo que la imagen aporta al artículo.",
+  },
+  {
+    title: "Errores tipados para funciones serverless",
+    summary: "Una familia de errores con códigos estables y una única respuesta de problema.",
+    lead: "Los errores de una API son parte de su contrato, igual que sus respuestas.",
+  },
+  {
+    title: "Previsualizar borradores sin filtrarlos",
+    summary: "Sesiones de vista previa, cabeceras de caché privadas y un 404 para los curiosos.",
+    lead: "Un borrador nunca debe llegar a la caché pública del CDN.",
+  },
+  {
+    title: "Guía práctica de las etiquetas de caché",
+    summary: "Purgar exactamente lo que cambió al publicar, sin vaciar todo el CDN.",
+    lead: "Las etiquetas de caché permiten purgar una entrada sin tocar las demás.",
+  },
+  {
+    title: "Medir los arranques en frío con honestidad",
+    summary: "Qué medir, cuántas veces y por qué la mediana no lo cuenta todo.",
+    lead: "Un arranque en frío solo se mide bien en un proceso nuevo.",
+  },
+];
+
+function translate(original: Post, text: (typeof SPANISH)[number], index: number): Post {
+  const title = escapeHtml(text.title);
+  return {
+    ...original,
+    url: postUrl(original.slug, "es"),
+    // Translated a day after the original was published.
+    published: new Date(Date.parse(String(original.published)) + DAY).toISOString(),
+    updated: new Date(Date.parse(String(original.updated)) + DAY).toISOString(),
+    featured_image_alt: original.featured_image === null ? "" : `Ilustración de ${text.title}`,
+    title: text.title,
+    body: [
+      `<p>${escapeHtml(text.lead)} Este artículo resume lo que aprendimos con un blog de ButterCMS en Netlify.</p>`,
+      `<h2>Por qué importa</h2>`,
+      `<p>${escapeHtml(text.summary)}</p>`,
+      `<figure><img src="/images/sample/cover-${((index + 3) % 6) + 1}.svg" alt="Diagrama de ${title}" width="1200" height="630"><figcaption>Figura ${index + 1}: las piezas.</figcaption></figure>`,
+      `<ol><li>Medir.</li><li>Cambiar una cosa.</li><li>Volver a medir.</li></ol>`,
+      `<p>Eso es todo por ahora. Las preguntas son bienvenidas.</p>`,
+    ].join("\n"),
+    summary: text.summary,
+    seo_title: text.title,
+    meta_description: `${text.title} en el blog de ejemplo.`,
+  };
+}
+
+/**
+ * The Spanish versions of the eight newest published posts: the same slug,
+ * author, categories and tags (shared across locales), translated text.
+ */
+export const translatedPosts: Post[] = SPANISH.map((text, index) =>
+  translate(publishedPosts[index] as Post, text, index),
+);
+
+/** Every post of a locale, unpublished ones included. */
+export const postsIn = (locale: SampleLocale): Post[] => (locale === "es" ? translatedPosts : allPosts);
+
+/** Published posts of a locale, newest first. */
+export const publishedIn = (locale: SampleLocale): Post[] =>
+  postsIn(locale).filter((post) => post.status === "published");
+
+/** The categories `GET /v2/categories/` lists: those with a published post in any locale. */
+export const listedCategories: Term[] = categories.filter((category) =>
+  SAMPLE_LOCALES.some((locale) =>
+    publishedIn(locale).some((post) => (post.categories ?? []).some((term) => term.slug === category.slug)),
+  ),
+);

@@ -3,20 +3,20 @@
  * in every process and worker thread of `netlify dev`, ButterCMS's fetches
  * are answered from the sample blog; every other fetch passes through.
  * No msw here: `netlify dev` loads this in each request's worker thread.
- * SAMPLE_LATENCY_MS adds a fixed delay to every answer.
+ *
+ * - SAMPLE_LATENCY_MS adds a fixed delay to every answer.
+ * - SAMPLE_FAULT_FILE names a file whose content is the current fault
+ *   (`down`, `500`, `503`, `quota`, `timeout`; empty or missing: none), read
+ *   again on every request, so a test can make ButterCMS fail while
+ *   `netlify dev` runs. Without it, SAMPLE_FAULT sets one fault for good.
  */
 import { markSampleBlogLoaded, SAMPLE_TOKEN } from "../src/butter/sample-flag.ts";
-import { emulateButter } from "./butter-emulator.ts";
+import { emulatingFetch } from "./emulating-fetch.ts";
+import { faultFromEnvironment } from "./faults.ts";
 
-const options = { token: SAMPLE_TOKEN, latencyMs: Number(process.env.SAMPLE_LATENCY_MS ?? 0) };
-const passThrough = globalThis.fetch;
-
-globalThis.fetch = async (input, init) => {
-  const request = new Request(input, init);
-  const answer = await emulateButter(request, options);
-  if (!answer) return passThrough(input, init);
-  // The SDK reads response.url (and parses it on errors): give it the request's.
-  Object.defineProperty(answer, "url", { value: request.url });
-  return answer;
-};
+globalThis.fetch = emulatingFetch(globalThis.fetch, {
+  token: SAMPLE_TOKEN,
+  latencyMs: Number(process.env.SAMPLE_LATENCY_MS ?? 0),
+  fault: faultFromEnvironment(process.env),
+});
 markSampleBlogLoaded(true);
