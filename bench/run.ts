@@ -210,7 +210,7 @@ async function main() {
   server.listen({ onUnhandledRequest: "error" });
   const ours = (await import("../functions/getPosts.mts")).default as unknown as Handler;
   const naive = (await import("./naive-handler.mts")).default as unknown as Handler;
-  const { resetUpstreamState } = await import("../src/resilience/cached-read.ts");
+  const { resetInstanceState } = await import("../src/content/cached-read.ts");
 
   // hot_keys: 2,000 requests, 50 concurrent, over 10 distinct queries.
   const hotPaths = Array.from({ length: 2_000 }, (_, i) => `/api/posts?page=${(i % 10) + 1}&page_size=3`);
@@ -219,7 +219,7 @@ async function main() {
   const rounds: { naive: Awaited<ReturnType<typeof runLoad>>; ours: Awaited<ReturnType<typeof runLoad>> }[] =
     [];
   for (let round = 0; round < ROUNDS; round++) {
-    resetUpstreamState();
+    resetInstanceState();
     rounds.push({ naive: await runLoad(naive, hotPaths, 50), ours: await runLoad(ours, hotPaths, 50) });
   }
   rounds.sort((a, b) => a.ours.p50 / a.naive.p50 - b.ours.p50 / b.naive.p50);
@@ -248,10 +248,10 @@ async function main() {
       }
     }
   }
-  resetUpstreamState();
+  resetInstanceState();
   await runLoad(ours, ["/api/posts?page=1&page_size=1&tag=netlify"], 1); // warm the code path, not the cache
   await runLoad(naive, ["/api/posts?page=1&page_size=1&tag=netlify"], 1);
-  resetUpstreamState();
+  resetInstanceState();
   const missNaive = await runLoad(naive, missPaths, 10);
   const missOurs = await runLoad(ours, missPaths, 10);
 

@@ -6,9 +6,9 @@ import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 export default defineEndpoint({
   route: () => config.path,
   // Every method reads or writes the session: CORS only with credentials for listed origins.
-  previewGrade: () => true,
+  usesSession: () => true,
   // The IP allowlist's `preview` scope guards login only (api-contract.md).
-  ipPreviewGrade: (req) => req.method === "POST",
+  revealsDrafts: (req) => req.method === "POST",
   methods: { POST: logIn, GET: readSession, DELETE: logOut },
 });
 

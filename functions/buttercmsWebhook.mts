@@ -1,27 +1,28 @@
 import type { Config } from "@netlify/functions";
-import { PRIVATE_NO_STORE } from "../src/http/cache-headers.ts";
+import { authenticateWebhook, parseWebhook } from "../src/blog/webhook.ts";
+import { log } from "../src/core/log.ts";
+import { applyPostChange } from "../src/content/post-change.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { readJsonObject } from "../src/http/request-body.ts";
 import { jsonResponse } from "../src/http/representation.ts";
-import { authenticateWebhook, parseWebhook, purgeForPost } from "../src/blog/webhook.ts";
 
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
-/** POST /api/webhooks/buttercms: purge the CDN when a post changes (README: "ButterCMS webhook"). */
+/** POST /api/webhooks/buttercms: a post changed; purge the CDN (README: "Publishing"). */
 export default defineEndpoint({
   route: () => config.path,
   methods: {
-    POST: async ({ req, config, headers }) => {
-      authenticateWebhook(req, config);
-      const { event, slug } = parseWebhook(await readJsonObject(req, MAX_WEBHOOK_BODY_BYTES));
-      if (slug === null) {
-        return jsonResponse({ accepted: true, event, ignored: true }, 202, {
-          ...headers,
-          ...PRIVATE_NO_STORE,
-        });
+    POST: async (scope) => {
+      authenticateWebhook(scope.req, scope.config);
+      const { event, post } = parseWebhook(await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES), scope.config);
+      if (post === null) {
+        log("info", "Ignored a ButterCMS webhook that is not a post event", { event });
+        return jsonResponse({ accepted: true, event, ignored: true }, 202);
       }
-      const purged = await purgeForPost(slug);
-      return jsonResponse({ accepted: true, event, purged }, 200, { ...headers, ...PRIVATE_NO_STORE });
+      const { tags, purge } = await applyPostChange(scope, post.slug, post.locale, post.change);
+      return purge === "purged"
+        ? jsonResponse({ accepted: true, event, purged: tags }, 200)
+        : jsonResponse({ accepted: true, event, pending: tags }, 202);
     },
   },
 });

@@ -1,21 +1,18 @@
 import type { Config } from "@netlify/functions";
 import document from "../openapi.json";
-import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { parseQuery } from "../src/http/query.ts";
-import { readResponse } from "../src/endpoint/read-response.ts";
+import { OPENAPI_TAG } from "../src/content/cache-tags.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
 import { type Representation, represent } from "../src/http/representation.ts";
 
 let representation: Representation | undefined;
 
 /** GET /api/openapi.json: the OpenAPI 3.1 document of this API (openapi.json in the repo). */
-export default defineEndpoint({
+export default defineReadEndpoint({
   route: () => config.path,
-  methods: {
-    GET: async (scope) => {
-      parseQuery(scope.url.searchParams, {});
-      representation ??= represent(document);
-      return readResponse(scope, representation, { preview: false, tags: ["openapi"], query: {} });
-    },
+  query: {},
+  read: async () => {
+    representation ??= represent(document, [OPENAPI_TAG]);
+    return { representation };
   },
 });
 

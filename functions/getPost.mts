@@ -1,30 +1,17 @@
 import type { Config } from "@netlify/functions";
-import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import {
-  asksForPreview,
-  POST_QUERY,
-  POSTS_TAG,
-  postRepresentation,
-  postSlug,
-  postTag,
-} from "../src/blog/posts.ts";
-import { parseQuery } from "../src/http/query.ts";
-import { readResponse } from "../src/endpoint/read-response.ts";
+import { asksForPreview, POST_QUERY, postRepresentation, postSlug } from "../src/blog/posts.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
 import { requirePreviewSession } from "../src/preview/session.ts";
 
 /** GET /api/posts/:slug: one post; unpublished posts only for authorised previews. */
-export default defineEndpoint({
+export default defineReadEndpoint({
   route: () => config.path,
-  previewGrade: asksForPreview,
-  methods: {
-    GET: async (scope) => {
-      const slug = postSlug(scope.context);
-      const query = parseQuery(scope.url.searchParams, POST_QUERY);
-      if (query.preview) await requirePreviewSession(scope.req, scope.config);
-      const representation = await postRepresentation(scope.config, scope.context, slug, query.preview);
-      const tags = [POSTS_TAG, postTag(slug)];
-      return readResponse(scope, representation, { preview: query.preview, tags, query: POST_QUERY });
-    },
+  usesSession: asksForPreview,
+  query: POST_QUERY,
+  read: async (scope, query) => {
+    const slug = postSlug(scope.context);
+    if (query.preview) await requirePreviewSession(scope.req, scope.config);
+    return postRepresentation(scope, slug, query);
   },
 });
 

@@ -1,25 +1,16 @@
 import type { Config } from "@netlify/functions";
-import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { asksForPreview, LIST_POSTS_QUERY, POSTS_TAG, postListRepresentation } from "../src/blog/posts.ts";
-import { parseQuery } from "../src/http/query.ts";
-import { readResponse } from "../src/endpoint/read-response.ts";
+import { asksForPreview, LIST_POSTS_QUERY, postListRepresentation } from "../src/blog/posts.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
 import { requirePreviewSession } from "../src/preview/session.ts";
 
-/** GET /api/posts: a page of posts, newest first (api-contract.md). */
-export default defineEndpoint({
+/** GET /api/posts: a page of posts, newest first (docs/http-contract.md). */
+export default defineReadEndpoint({
   route: () => config.path,
-  previewGrade: asksForPreview,
-  methods: {
-    GET: async (scope) => {
-      const query = parseQuery(scope.url.searchParams, LIST_POSTS_QUERY);
-      if (query.preview) await requirePreviewSession(scope.req, scope.config);
-      const representation = await postListRepresentation(scope.config, scope.context, query);
-      return readResponse(scope, representation, {
-        preview: query.preview,
-        tags: [POSTS_TAG],
-        query: LIST_POSTS_QUERY,
-      });
-    },
+  usesSession: asksForPreview,
+  query: LIST_POSTS_QUERY,
+  read: async (scope, query) => {
+    if (query.preview) await requirePreviewSession(scope.req, scope.config);
+    return postListRepresentation(scope, query);
   },
 });
 

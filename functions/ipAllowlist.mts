@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
-import { PRIVATE_NO_STORE } from "../src/http/cache-headers.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { evaluateIp, ipNotAllowed } from "../src/preview/ip-policy.ts";
+import { evaluateIp } from "../src/preview/ip-policy.ts";
+import { ipNotAllowed } from "../src/core/errors.ts";
 import { clientIp } from "../src/netlify/context.ts";
 import { parseQuery } from "../src/http/query.ts";
 import { jsonResponse } from "../src/http/representation.ts";
@@ -9,17 +9,14 @@ import { jsonResponse } from "../src/http/representation.ts";
 /** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
 export default defineEndpoint({
   route: () => config.path,
-  ipGuarded: false,
+  ipPolicy: "reported",
   methods: {
-    GET: async ({ url, config, context, headers }) => {
+    GET: async ({ url, config, context }) => {
       parseQuery(url.searchParams, {});
       const ip = clientIp(context);
       const decision = await evaluateIp(config.ipPolicy, ip);
       if (!decision.allowed) throw ipNotAllowed(ip);
-      return jsonResponse({ ip, allowed: true, configured: decision.configured }, 200, {
-        ...headers,
-        ...PRIVATE_NO_STORE,
-      });
+      return jsonResponse({ ip, allowed: true, configured: decision.configured });
     },
   },
 });

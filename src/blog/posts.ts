@@ -1,17 +1,35 @@
 /**
- * The posts domain: the public query of each endpoint, its mapping to
- * ButterCMS's parameters, and the rule that unpublished posts exist only for
- * authorised previews.
+ * The posts domain: the public query of each posts endpoint and its answer.
+ * Public answers come from the published index and the shared post store
+ * (src/content/), so a slug that is not published, a page past the end or
+ * any filter combination costs no ButterCMS call, and a public request never
+ * fetches an unpublished post. Previews ask ButterCMS directly and are never
+ * cached or stored.
+ *
+ * The blog/ layer: what each endpoint answers. It may import core/, http/,
+ * butter/, content/ and netlify/context.ts.
  */
 import { listPosts, retrievePost } from "../butter/client.ts";
-import type { ListPostsParams } from "../butter/types.ts";
-import type { Config } from "../core/config.ts";
-import { invalidParameters, notFound } from "../core/errors.ts";
-import { type FunctionContext, pathParam } from "../netlify/context.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
+import type { Post, PostDetail, PostList } from "../butter/types.ts";
+import { invalidParameters, notFound } from "../core/errors.ts";
+import { type LocaleKey, postsTag, postTag } from "../content/cache-tags.ts";
+import {
+  fromButter,
+  nullIfNotFound,
+  type ReadResult,
+  type ReadScope,
+  read,
+  requestKey,
+} from "../content/cached-read.ts";
+import { publishedPost } from "../content/post-store.ts";
+import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "../http/query.ts";
-import { type Representation, represent } from "../http/representation.ts";
-import { nullIfNotFound, read, readRepresentation, requestKey } from "../resilience/cached-read.ts";
+import { represent } from "../http/representation.ts";
+import type { RequestScope } from "../http/request-scope.ts";
+import { type FunctionContext, pathParam } from "../netlify/context.ts";
+import { withSrcset } from "./images.ts";
+import { LOCALE_PARAM, localeKey } from "./locale.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
@@ -20,17 +38,25 @@ export const LIST_POSTS_QUERY = {
   tag: { type: "slug" },
   author: { type: "slug" },
   exclude_body: { type: "boolean", default: true },
+  locale: LOCALE_PARAM,
   preview: { type: "flag" },
 } as const satisfies Record<string, ParamSpec>;
 
 export const POST_QUERY = {
+  locale: LOCALE_PARAM,
+  preview: { type: "flag" },
+} as const satisfies Record<string, ParamSpec>;
+
+export const RELATED_QUERY = {
+  limit: { type: "integer", min: 1, max: 10, default: 3 },
+  locale: LOCALE_PARAM,
   preview: { type: "flag" },
 } as const satisfies Record<string, ParamSpec>;
 
 /** Whether a request asks for drafts: it then reads a session and is IP-guarded in the preview scope. */
 export const asksForPreview = (_req: Request, url: URL): boolean => url.searchParams.has("preview");
 
-/** The `:slug` path parameter, decoded and validated: 400 before ButterCMS is ever called. */
+/** The `:slug` path parameter, decoded and validated: 400 before anything is read. */
 export function postSlug(context: FunctionContext): string {
   const slug = pathParam(context, "slug");
   if (slug === null || !SLUG_PATTERN.test(slug)) {
@@ -39,53 +65,159 @@ export function postSlug(context: FunctionContext): string {
   return slug;
 }
 
-export const POSTS_TAG = "posts";
-export const postTag = (slug: string): string => `post:${slug}`;
-
-const LIST_POSTS_KEY = "listPosts";
-const RETRIEVE_POST_KEY = "retrievePost";
-
 export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 
-export function toUpstreamParams(query: ListPostsQuery): ListPostsParams {
+const publicList = (list: PostList): PostList => ({ ...list, data: list.data.map(withSrcset) });
+
+/** What ButterCMS answers for the list, computed from the index: same posts, order and `meta`. */
+function pageOf(posts: readonly Post[], page: number, pageSize: number): PostList {
+  const count = posts.length;
+  const lastPage = Math.ceil(count / pageSize);
+  if (page > 1 && page > lastPage) {
+    // ButterCMS answers 404 here; the contract wants an empty page linking back to the last one.
+    return { meta: { count, next_page: null, previous_page: lastPage >= 1 ? lastPage : null }, data: [] };
+  }
   return {
-    page: query.page,
+    meta: { count, next_page: page < lastPage ? page + 1 : null, previous_page: page > 1 ? page - 1 : null },
+    data: posts.slice((page - 1) * pageSize, page * pageSize),
+  };
+}
+
+function filtered(index: PublishedIndex, query: ListPostsQuery): readonly Post[] {
+  const { category, tag, author } = query;
+  if (!category && !tag && !author) return index.posts;
+  return index.posts.filter(
+    (post) =>
+      (!category || (post.categories ?? []).some((term) => term.slug === category)) &&
+      (!tag || (post.tags ?? []).some((term) => term.slug === tag)) &&
+      (!author || post.author?.slug === author),
+  );
+}
+
+async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<ReadResult> {
+  const locale = upstreamLocale(localeKey(scope.config, query.locale));
+  const params = {
     page_size: query.page_size,
     exclude_body: query.exclude_body,
     category_slug: query.category,
     tag_slug: query.tag,
     author_slug: query.author,
+    locale,
   };
-}
-
-export async function postListRepresentation(
-  config: Config,
-  context: FunctionContext,
-  query: ListPostsQuery,
-): Promise<Representation> {
-  const params = toUpstreamParams(query);
-  const key = requestKey(LIST_POSTS_KEY, { ...params });
-  return readRepresentation({ key, tags: [POSTS_TAG], preview: query.preview, config, context }, async () =>
-    represent(
-      await pageOrPastTheEnd(params.page, params.page_size, (page) =>
-        listPosts(config, { ...params, page }, query.preview),
-      ),
-    ),
+  const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
+    fromButter(scope.config, () => listPosts(scope.config, { ...params, page }, true)),
   );
+  return { representation: represent(publicList(list), []), preview: true };
 }
 
-/** A post by slug; 404 when ButterCMS has none, or when it is unpublished and this is no preview. */
-export async function postRepresentation(
-  config: Config,
-  context: FunctionContext,
-  slug: string,
-  preview: boolean,
-): Promise<Representation> {
-  const key = requestKey(RETRIEVE_POST_KEY, { slug });
-  const post = await read({ key, tags: [POSTS_TAG, postTag(slug)], preview, config, context }, async () => {
-    const detail = await nullIfNotFound(retrievePost(config, slug, preview));
-    return detail && (preview || detail.data.status === "published") ? represent(detail) : null;
+/** GET /api/posts. */
+export async function postListRepresentation(scope: RequestScope, query: ListPostsQuery): Promise<ReadResult> {
+  if (query.preview) return previewList(scope, query);
+  const locale = localeKey(scope.config, query.locale);
+  const tags = [postsTag(locale)];
+  const { preview: _preview, locale: _locale, ...params } = query;
+  const key = requestKey("listPosts", { ...params, locale });
+  const served = await read({ ...scope, key, tags }, async () => {
+    const { index } = await publishedIndex(scope, locale);
+    const list = pageOf(filtered(index, query), query.page, query.page_size);
+    if (!query.exclude_body) list.data = await withBodies(scope, locale, list.data);
+    const representation = represent(publicList(list), tags);
+    return index.staleSince ? { ...representation, staleSince: index.staleSince } : representation;
   });
-  if (!post) throw notFound("No published post has this slug.");
-  return post;
+  if (!served) throw notFound();
+  return served;
+}
+
+async function withBodies(scope: ReadScope, locale: LocaleKey, posts: readonly Post[]): Promise<Post[]> {
+  const full = await Promise.all(posts.map((post) => publishedPost(scope, locale, post)));
+  return full.map((found, position) => found?.post ?? (posts[position] as Post));
+}
+
+const link = (post: Post | undefined) =>
+  post ? { slug: post.slug, title: post.title, featured_image: post.featured_image ?? null } : null;
+
+/** ButterCMS's neighbours of a published post: `next_post` is the newer one, `previous_post` the older. */
+function neighbours(index: PublishedIndex, slug: string): PostDetail["meta"] {
+  const position = index.positions.get(slug) ?? -1;
+  return { next_post: link(index.posts[position - 1]), previous_post: link(index.posts[position + 1]) };
+}
+
+/** GET /api/posts/:slug: a published post; 404 for anything else, with no ButterCMS call. */
+export async function postRepresentation(
+  scope: RequestScope,
+  slug: string,
+  query: ParsedQuery<typeof POST_QUERY>,
+): Promise<ReadResult> {
+  const locale = localeKey(scope.config, query.locale);
+  if (query.preview) {
+    const detail = await nullIfNotFound(
+      fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
+    );
+    if (!detail) throw notFound("No post has this slug.");
+    return { representation: represent({ ...detail, data: withSrcset(detail.data) }, []), preview: true };
+  }
+  const tags = [postsTag(locale), postTag(slug, locale)];
+  const served = await read({ ...scope, key: requestKey("post", { slug, locale }), tags }, async () => {
+    const { index } = await publishedIndex(scope, locale);
+    const position = index.positions.get(slug);
+    if (position === undefined) return null;
+    const found = await publishedPost(scope, locale, index.posts[position] as Post);
+    if (!found) return null;
+    const representation = represent({ meta: neighbours(index, slug), data: withSrcset(found.post) }, tags);
+    const staleSince = found.staleSince ?? index.staleSince;
+    return staleSince ? { ...representation, staleSince } : representation;
+  });
+  if (!served) throw notFound("No published post has this slug.");
+  return served;
+}
+
+const slugsOf = (terms: { slug: string }[] | undefined) => new Set((terms ?? []).map((term) => term.slug));
+const shared = (a: Set<string>, b: Set<string>) => [...a].filter((slug) => b.has(slug)).length;
+
+/** Published posts ranked by shared tags, then shared categories, then recency (index order); never `post`. */
+export function relatedPosts(index: PublishedIndex, post: Post, limit: number): Post[] {
+  const tags = slugsOf(post.tags);
+  const categories = slugsOf(post.categories);
+  return index.posts
+    .map((candidate, position) => ({
+      candidate,
+      position,
+      tags: shared(tags, slugsOf(candidate.tags)),
+      categories: shared(categories, slugsOf(candidate.categories)),
+    }))
+    .filter(({ candidate }) => candidate.slug !== post.slug)
+    .sort((a, b) => b.tags - a.tags || b.categories - a.categories || a.position - b.position)
+    .slice(0, limit)
+    .map(({ candidate }) => candidate);
+}
+
+/** GET /api/posts/:slug/related: computed from the published index; drafts never appear. */
+export async function relatedRepresentation(
+  scope: RequestScope,
+  slug: string,
+  query: ParsedQuery<typeof RELATED_QUERY>,
+): Promise<ReadResult> {
+  const locale = localeKey(scope.config, query.locale);
+  const tags = [postsTag(locale), postTag(slug, locale)];
+  if (query.preview) {
+    // The post asked about may be a draft; what is related to it is still published only.
+    const detail = await nullIfNotFound(
+      fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
+    );
+    if (!detail) throw notFound("No post has this slug.");
+    const { index } = await publishedIndex(scope, locale);
+    const data = relatedPosts(index, detail.data, query.limit).map(withSrcset);
+    return { representation: represent({ data }, []), preview: true };
+  }
+  const key = requestKey("related", { slug, locale, limit: query.limit });
+  const served = await read({ ...scope, key, tags }, async () => {
+    const { index } = await publishedIndex(scope, locale);
+    const position = index.positions.get(slug);
+    if (position === undefined) return null;
+    const data = relatedPosts(index, index.posts[position] as Post, query.limit).map(withSrcset);
+    const representation = represent({ data }, tags);
+    return index.staleSince ? { ...representation, staleSince: index.staleSince } : representation;
+  });
+  if (!served) throw notFound("No published post has this slug.");
+  return served;
 }

@@ -30,7 +30,7 @@ import { isJsonObject } from "../core/json-object.ts";
 import { SLUG_PATTERN } from "../http/query.ts";
 import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
-import { classifySdkError, UpstreamError } from "./failure.ts";
+import { classifySdkError, ButterFailure } from "./failure.ts";
 
 type Params = Record<string, string | number | boolean | undefined | null>;
 
@@ -82,14 +82,14 @@ function tokenOf(config: Config): string {
 function checkList(body: unknown): PostList {
   if (isJsonObject(body) && isJsonObject(body.meta) && Array.isArray(body.data))
     return body as unknown as PostList;
-  throw new UpstreamError("bad_body", 200);
+  throw new ButterFailure("bad_body", 200);
 }
 
 function checkDetail(body: unknown): PostDetail {
   if (isJsonObject(body) && isJsonObject(body.data) && typeof body.data.slug === "string") {
     return { meta: { next_post: null, previous_post: null }, ...(body as object) } as PostDetail;
   }
-  throw new UpstreamError("bad_body", 200);
+  throw new ButterFailure("bad_body", 200);
 }
 
 async function callSdk<T>(
@@ -119,21 +119,30 @@ export function listPosts(config: Config, params: ListPostsParams, preview: bool
 }
 
 /** `GET /v2/posts/<slug>/`: drafts included, whatever `preview` says (the API's behaviour). */
-export function retrievePost(config: Config, slug: string, preview: boolean): Promise<PostDetail> {
-  if (!SLUG_PATTERN.test(slug)) return Promise.reject(new UpstreamError("http", 404));
-  return callSdk(config, (sdk) => sdk.post.retrieve(slug, sdkParams(previewParam(preview))), checkDetail);
+export function retrievePost(
+  config: Config,
+  slug: string,
+  preview: boolean,
+  locale?: string | undefined,
+): Promise<PostDetail> {
+  if (!SLUG_PATTERN.test(slug)) return Promise.reject(new ButterFailure("http", 404));
+  return callSdk(
+    config,
+    (sdk) => sdk.post.retrieve(slug, sdkParams({ ...previewParam(preview), locale })),
+    checkDetail,
+  );
 }
 
 function checkTermList(body: unknown): TermList {
   if (isJsonObject(body) && Array.isArray(body.data)) return body as unknown as TermList;
-  throw new UpstreamError("bad_body", 200);
+  throw new ButterFailure("bad_body", 200);
 }
 
 /** Feeds arrive as JSON whose `data` is the XML, or (per the OpenAPI example) as a bare JSON string (Q18). */
 function checkFeed(body: unknown): string {
   const xml = isJsonObject(body) ? body.data : body;
   if (typeof xml === "string" && xml.trimStart().startsWith("<")) return withoutEmailAddresses(xml);
-  throw new UpstreamError("bad_body", 200);
+  throw new ButterFailure("bad_body", 200);
 }
 
 /** `GET /v2/posts/search/`: the SDK mutates its options (Q14), so it gets a fresh object. */
@@ -156,7 +165,7 @@ export function listTerms(
 export function retrieveFeed(
   config: Config,
   type: FeedType,
-  filters: { category_slug?: string | undefined; tag_slug?: string | undefined },
+  filters: { category_slug?: string | undefined; tag_slug?: string | undefined; locale?: string | undefined },
 ): Promise<string> {
   return callSdk(config, (sdk) => sdk.feed.retrieve(type, sdkParams(filters)), checkFeed);
 }

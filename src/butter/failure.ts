@@ -1,36 +1,39 @@
 /**
- * ButterCMS failures as members of our error family, classified once from
- * whatever the SDK threw (buttercms-sdk.md Q4, Q5): an HTTP status with a
- * JSON body, a raw SyntaxError for a non-JSON error body, an Error wrapping
- * a SyntaxError for a 200 that is not JSON, a "timed out" message, or a
- * network failure. Messages and URLs from the SDK are never kept: they may be
- * wrong (Q8) and we must not risk echoing the token.
+ * What ButterCMS did, classified once from whatever the SDK threw
+ * (docs/buttercms.md, "Error shapes"): an HTTP status with a JSON body, a raw
+ * SyntaxError for a non-JSON error body, an Error wrapping a SyntaxError for
+ * a 200 that is not JSON, a "timed out" message, or a network failure. Plus
+ * two things we decided ourselves: the breaker is open, or the monthly quota
+ * is known to be used up, so we did not call at all.
+ *
+ * This is not an HTTP answer: `src/http/problem.ts` is the one boundary that
+ * turns a failure into our problem response. Messages and URLs from the SDK
+ * are never kept (they may name the wrong URL, and the success object carries
+ * the token); `cause` keeps a sanitised summary for the log.
  */
-import { ApiError } from "../core/errors.ts";
 
-/** `circuit_open`: we did not call ButterCMS at all, because it failed repeatedly just before. */
-export type UpstreamFailure = "timeout" | "network" | "http" | "bad_body" | "circuit_open";
+export type FailureKind = "timeout" | "network" | "http" | "bad_body" | "circuit_open" | "quota_exhausted";
 
-const MAX_RETRY_AFTER_SECONDS = 86_400;
+const MAX_RETRY_AFTER_SECONDS = 40 * 86_400;
 
-export class UpstreamError extends ApiError {
-  readonly failure: UpstreamFailure;
+export class ButterFailure extends Error {
+  readonly failure: FailureKind;
   readonly upstreamStatus: number | undefined;
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(failure: UpstreamFailure, upstreamStatus?: number, retryAfterSeconds?: number) {
-    const { code, detail, log } = describe(failure, upstreamStatus);
-    super(code, detail, {
-      logDetail: log,
-      headers:
-        code === "upstream_unavailable" && retryAfterSeconds !== undefined
-          ? { "Retry-After": String(retryAfterSeconds) }
-          : {},
+  constructor(failure: FailureKind, upstreamStatus?: number, retryAfterSeconds?: number, cause?: string) {
+    super(`ButterCMS failure: ${failure}${upstreamStatus === undefined ? "" : ` (${upstreamStatus})`}`, {
+      cause,
     });
-    this.name = "UpstreamError";
+    this.name = "ButterFailure";
     this.failure = failure;
     this.upstreamStatus = upstreamStatus;
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** ButterCMS answered that the thing does not exist: an answer, not a fault. */
+  get isNotFound(): boolean {
+    return this.failure === "http" && this.upstreamStatus === 404;
   }
 
   /**
@@ -40,60 +43,21 @@ export class UpstreamError extends ApiError {
   get retryable(): boolean {
     if (this.failure === "timeout" || this.failure === "network") return true;
     if (this.failure === "bad_body" && this.upstreamStatus === undefined) return true;
+    if (this.failure !== "http") return false;
     const status = this.upstreamStatus ?? 0;
     return status === 429 || status >= 500;
   }
-}
 
-function describe(failure: UpstreamFailure, status: number | undefined) {
-  switch (failure) {
-    case "timeout":
-      return {
-        code: "upstream_timeout" as const,
-        detail: "The content service did not answer in time.",
-        log: "ButterCMS did not answer within the deadline",
-      };
-    case "network":
-      return {
-        code: "upstream_error" as const,
-        detail: "The content service could not be reached.",
-        log: "ButterCMS could not be reached (network error)",
-      };
-    case "circuit_open":
-      return {
-        code: "upstream_unavailable" as const,
-        detail: "The content service is unavailable; try again later.",
-        log: "ButterCMS failed repeatedly: the circuit breaker is open, failing fast",
-      };
-    case "bad_body":
-      return {
-        code: "upstream_error" as const,
-        detail: "The content service sent an invalid answer.",
-        log: `ButterCMS answered ${status ?? "?"} with a body that is not the expected JSON`,
-      };
-    case "http":
-      if (status === 404) {
-        return { code: "not_found" as const, detail: "No such resource.", log: "ButterCMS 404" };
-      }
-      if (status === 429) {
-        return {
-          code: "upstream_unavailable" as const,
-          detail: "The content service is busy; try again later.",
-          log: "ButterCMS rate-limited us (429)",
-        };
-      }
-      return {
-        code: "upstream_error" as const,
-        detail: "The content service failed to answer.",
-        log:
-          status === 401 || status === 403
-            ? `ButterCMS answered ${status}: the API token was rejected (check BUTTERCMS_API_TOKEN)`
-            : `ButterCMS answered ${status}`,
-      };
+  /** ButterCMS's monthly API quota is used up: a 429 whose Retry-After is longer than any retry. */
+  get isQuotaExhausted(): boolean {
+    return (
+      this.failure === "quota_exhausted" ||
+      (this.failure === "http" && this.upstreamStatus === 429 && (this.retryAfterSeconds ?? 0) > 60)
+    );
   }
 }
 
-/** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3), capped. */
+/** Retry-After as seconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3), capped at 40 days. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
@@ -120,20 +84,22 @@ function httpCause(error: unknown): SdkHttpCause | undefined {
   return undefined;
 }
 
-/** Maps anything the SDK (or our deadline) threw to an UpstreamError. */
-export function classifySdkError(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
+/** Maps anything the SDK (or our deadline) threw to a ButterFailure. */
+export function classifySdkError(error: unknown): ButterFailure {
+  if (error instanceof ButterFailure) return error;
   const cause = httpCause(error);
   if (cause) {
-    return new UpstreamError("http", cause.status, parseRetryAfter(cause.headers?.get("retry-after")));
+    const retryAfter = parseRetryAfter(cause.headers?.get("retry-after"));
+    return new ButterFailure("http", cause.status, retryAfter, `HTTP ${cause.status}`);
   }
-  // Q4: a non-JSON error body escapes as a raw SyntaxError with no status.
-  if (error instanceof SyntaxError) return new UpstreamError("bad_body");
+  // docs/buttercms.md "Non-JSON error bodies": they escape as a raw SyntaxError with no status.
+  if (error instanceof SyntaxError) return new ButterFailure("bad_body", undefined, undefined, "SyntaxError");
   const message = error instanceof Error ? error.message : String(error);
-  if (/timed out/i.test(message) || (error as Error | null)?.name === "TimeoutError") {
-    return new UpstreamError("timeout");
+  const name = (error as Error | null)?.name ?? typeof error;
+  if (/timed out/i.test(message) || name === "TimeoutError") {
+    return new ButterFailure("timeout", undefined, undefined, name);
   }
   // A 200 whose body is not JSON: the SDK wraps the SyntaxError into `new Error(err)`.
-  if (message.startsWith("SyntaxError")) return new UpstreamError("bad_body", 200);
-  return new UpstreamError("network");
+  if (message.startsWith("SyntaxError")) return new ButterFailure("bad_body", 200, undefined, "SyntaxError");
+  return new ButterFailure("network", undefined, undefined, name);
 }

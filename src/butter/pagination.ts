@@ -6,7 +6,7 @@
  * last page.
  */
 import type { PostList } from "./types.ts";
-import { UpstreamError } from "./failure.ts";
+import { ButterFailure } from "./failure.ts";
 
 export async function pageOrPastTheEnd(
   page: number,
@@ -16,7 +16,7 @@ export async function pageOrPastTheEnd(
   try {
     return await load(page);
   } catch (error) {
-    if (!(error instanceof UpstreamError && error.upstreamStatus === 404 && page > 1)) throw error;
+    if (!(error instanceof ButterFailure && error.upstreamStatus === 404 && page > 1)) throw error;
     const { count } = (await load(1)).meta;
     const lastPage = Math.ceil(count / pageSize);
     return { meta: { count, next_page: null, previous_page: lastPage >= 1 ? lastPage : null }, data: [] };

@@ -53,6 +53,7 @@ export interface ListPostsParams {
   category_slug?: string | undefined;
   tag_slug?: string | undefined;
   author_slug?: string | undefined;
+  locale?: string | undefined;
 }
 
 /** Upstream query parameters for `GET /v2/posts/search/`. */
@@ -60,6 +61,8 @@ export interface SearchParams {
   query: string;
   page: number;
   page_size: number;
+  exclude_body: boolean;
+  locale?: string | undefined;
 }
 
 /** `GET /v2/categories/`, `/v2/tags/`, `/v2/authors/`: items pass through (emails removed). */

@@ -1,12 +1,16 @@
 /**
- * The only module that reads the environment. It validates every variable
+ * The core/ layer: configuration, the error family, the logger and a few
+ * pure helpers. It imports nothing else of src/; every other folder may
+ * import it (docs/architecture.md).
+ *
+ * This is the only module that reads the environment. It validates every variable
  * once per distinct environment and hands the rest of the code typed values.
  *
  * A problem in one area (say, a short SESSION_SECRET) must not take down the
  * others (public posts), so each area is either its value or the ApiError to
  * throw when that area is used: see `required`.
  */
-import { ApiError, authNotConfigured, misconfigured } from "./errors.ts";
+import { ApiError, authNotConfigured, misconfigured, webhookNotConfigured } from "./errors.ts";
 import { registerSecret } from "./log.ts";
 
 export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
@@ -38,6 +42,16 @@ export interface Config {
   auth: AuthConfig | ApiError;
   ipPolicy: IpPolicyConfig;
   webhookSecret: string | ApiError;
+  /** BUTTERCMS_LOCALES: the accepted `locale` values, the first being ButterCMS's default; empty = none. */
+  locales: readonly string[] | ApiError;
+  content: ContentConfig;
+}
+
+export interface ContentConfig {
+  /** CONTENT_STORE: the Netlify Blobs store shared by every instance. */
+  storeName: string;
+  /** LAST_KNOWN_GOOD: whether ButterCMS's answers are kept in Blobs to be served during outages. */
+  lastKnownGood: boolean;
 }
 
 /** The variables this backend reads; `.env.example` and the README list the same. */
@@ -56,6 +70,9 @@ export const ENV_VARS = [
   "IP_ALLOWLIST",
   "IP_ALLOWLIST_SCOPE",
   "WEBHOOK_SECRET",
+  "BUTTERCMS_LOCALES",
+  "CONTENT_STORE",
+  "LAST_KNOWN_GOOD",
   // Read by @netlify/functions' purgeCache, not by us: listed so that it is redacted from logs.
   "NETLIFY_PURGE_API_TOKEN",
 ] as const;
@@ -154,11 +171,35 @@ function ipPolicy(env: Env): IpPolicyConfig {
 function webhookSecret(env: Env): string | ApiError {
   const secret = env.WEBHOOK_SECRET;
   if (!secret) {
-    return new ApiError("webhook_not_configured", "Webhooks are not configured on this server.", {
-      logDetail: "WEBHOOK_SECRET is not set: webhooks are refused",
-    });
+    return webhookNotConfigured();
   }
   return secret;
+}
+
+/** ButterCMS locale codes, as `en`, `es`, `pt-br`: one URL form each (lower case). */
+export const LOCALE_PATTERN = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
+
+function locales(env: Env): readonly string[] | ApiError {
+  const raw = env.BUTTERCMS_LOCALES?.trim();
+  if (!raw) return [];
+  const codes = raw.split(",").map((code) => code.trim());
+  const bad = codes.find((code) => !LOCALE_PATTERN.test(code));
+  if (bad !== undefined) {
+    return misconfigured(`BUTTERCMS_LOCALES entry '${bad}' is not a lower-case locale code such as en or pt-br`);
+  }
+  return [...new Set(codes)];
+}
+
+const STORE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+function content(env: Env): ContentConfig {
+  const name = env.CONTENT_STORE?.trim() || "blog-content";
+  const lastKnownGood = env.LAST_KNOWN_GOOD?.trim().toLowerCase() !== "off";
+  // An invalid name cannot be used; falling back keeps public reads up, and the log says why.
+  if (!STORE_NAME.test(name)) {
+    return { storeName: "blog-content", lastKnownGood };
+  }
+  return { storeName: name, lastKnownGood };
 }
 
 /** Validates an environment. Pure but for registering secrets with the log redactor. */
@@ -177,6 +218,8 @@ export function loadConfig(env: Env): Config {
     auth: auth(env),
     ipPolicy: ipPolicy(env),
     webhookSecret: webhookSecret(env),
+    locales: locales(env),
+    content: content(env),
   };
 }
 

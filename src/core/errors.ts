@@ -1,6 +1,7 @@
 /**
- * The one error family of the API. Handlers throw these; `problemResponse`
- * (src/problem.ts) is the only place that turns them into HTTP responses.
+ * The one error family of the API, and every factory of it. Handlers throw
+ * these; `problemResponse` (src/http/problem.ts) is the only place that turns
+ * them, and ButterCMS failures, into HTTP responses.
  */
 
 export type ErrorCode =
@@ -19,6 +20,7 @@ export type ErrorCode =
   | "auth_not_configured"
   | "webhook_not_configured"
   | "purge_failed"
+  | "session_store_unavailable"
   | "upstream_timeout";
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -37,6 +39,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   auth_not_configured: 503,
   webhook_not_configured: 503,
   purge_failed: 502,
+  session_store_unavailable: 503,
   upstream_timeout: 504,
 };
 
@@ -99,7 +102,7 @@ export const methodNotAllowed = (method: string, allow: string[]): ApiError =>
     headers: { Allow: allow.join(", ") },
   });
 
-/** `variable` goes to the log only: the response never names configuration. */
+/** `logDetail` goes to the log only: the response never names configuration. */
 export const misconfigured = (logDetail: string): ApiError =>
   new ApiError("misconfigured", "The server is not configured correctly.", { logDetail });
 
@@ -110,3 +113,41 @@ export const authNotConfigured = (logDetail: string): ApiError =>
 
 export const unauthorized = (): ApiError =>
   new ApiError("unauthorized", "A valid preview session is required.");
+
+export const webhookNotConfigured = (): ApiError =>
+  new ApiError("webhook_not_configured", "Webhooks are not configured on this server.", {
+    logDetail: "WEBHOOK_SECRET is not set: webhooks are refused",
+  });
+
+export const webhookUnauthorized = (header: string): ApiError =>
+  new ApiError("unauthorized", `The ${header} header is missing or wrong.`);
+
+export const invalidCredentials = (): ApiError =>
+  new ApiError("invalid_credentials", "The password is not correct.");
+
+export const ipNotAllowed = (ip: string): ApiError =>
+  new ApiError("ip_not_allowed", "Your IP address is not allowed to use this endpoint.", {
+    extensions: { ip },
+  });
+
+export const payloadTooLarge = (maxBytes: number): ApiError =>
+  new ApiError("payload_too_large", `The request body must be at most ${maxBytes} bytes.`);
+
+export const unsupportedMediaType = (): ApiError =>
+  new ApiError("unsupported_media_type", "The request body must be application/json.");
+
+export const purgeFailed = (logDetail: string): ApiError =>
+  new ApiError("purge_failed", "The CDN purge failed and could not be recorded for a retry.", { logDetail });
+
+/** Previews fail closed when the list of ended sessions cannot be read. */
+export const sessionStoreUnavailable = (logDetail: string): ApiError =>
+  new ApiError("session_store_unavailable", "Preview sessions cannot be checked right now; try again.", {
+    logDetail,
+    headers: { "Retry-After": "5" },
+  });
+
+/** An unknown error becomes this: its message may carry upstream detail, so only the log sees it. */
+export const internalError = (error: unknown): ApiError =>
+  new ApiError("internal_error", "An unexpected error occurred.", {
+    logDetail: error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`,
+  });

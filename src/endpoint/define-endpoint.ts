@@ -1,60 +1,58 @@
 /**
- * The wrapper every function's default export is built with. It owns what
- * all endpoints share: methods (405 + Allow, OPTIONS preflight, HEAD as GET),
- * CORS, the IP policy, `nosniff`, and mapping thrown errors to problems.
- * Handlers only parse, call `src/`, and build their success response.
+ * The layer on top: it composes http/, preview/ and netlify/ into the
+ * wrapper every function's default export is built with. It owns what all
+ * endpoints share: methods (405 + Allow, OPTIONS preflight, HEAD as GET),
+ * CORS, the IP policy, `nosniff`, the default `private, no-store`, and
+ * mapping thrown errors to problems. Handlers only parse, call `src/`, and
+ * return their status, body and own headers.
+ *
+ * May import every other folder of src/; nothing in src/ imports it but
+ * the endpoint/ folder itself (docs/architecture.md).
  */
-import type { Context } from "@netlify/functions";
-import { type Config, getConfig } from "../core/config.ts";
-import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
-import { undoDevRetry } from "../netlify/dev-retry.ts";
+import { getConfig } from "../core/config.ts";
 import { methodNotAllowed } from "../core/errors.ts";
-import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
-import { clientIp, deployContext, type FunctionContext } from "../netlify/context.ts";
+import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
 import { problemResponse } from "../http/problem.ts";
+import type { MethodHandler } from "../http/request-scope.ts";
+import { clientIp, deployContext, type FunctionContext, type NetlifyHandler } from "../netlify/context.ts";
+import { undoDevRetry } from "../netlify/dev-retry.ts";
+import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 
 export type Method = "GET" | "POST" | "DELETE";
-
-export interface RequestScope {
-  req: Request;
-  url: URL;
-  config: Config;
-  context: FunctionContext;
-  /**
-   * Headers every response of this request carries (CORS, `nosniff`):
-   * handlers build their responses with them, so that the hot path sets
-   * each header once, at construction.
-   */
-  headers: Readonly<Record<string, string>>;
-}
-
-export type MethodHandler = (scope: RequestScope) => Promise<Response>;
 
 export interface EndpointDefinition {
   /** The function's `config.path` (read lazily, so `config` stays a plain literal). */
   route: () => string | string[] | undefined;
   methods: Partial<Record<Method, MethodHandler>>;
   /**
-   * Whether the request reads a preview session (CORS with credentials) and
-   * can reveal unpublished content or open a session (IP-guarded in the
-   * `preview` scope). Default: never.
+   * Whether the request uses the caller's preview session: CORS then echoes
+   * only listed origins, with credentials. Default: never.
    */
-  previewGrade?: (req: Request, url: URL) => boolean;
+  usesSession?: (req: Request, url: URL) => boolean;
   /**
-   * Whether the request counts as preview-grade for the IP policy, when that
-   * differs from `previewGrade` (auth: only login is guarded in the `preview`
-   * scope, as the contract says). Default: `previewGrade`.
+   * Whether the request can reveal unpublished content or open a session:
+   * the IP allowlist's `preview` scope guards exactly these. Default:
+   * `usesSession` (auth differs: only login is guarded).
    */
-  ipPreviewGrade?: (req: Request, url: URL) => boolean;
-  /** Whether the IP policy is applied here (default true; the IP check endpoint does its own). */
-  ipGuarded?: boolean;
+  revealsDrafts?: (req: Request, url: URL) => boolean;
+  /** `reported`: the endpoint reports on the IP policy itself instead of being guarded by it. */
+  ipPolicy?: "enforced" | "reported";
 }
 
-export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
+const NO_STORE = "private, no-store";
 
 function routePattern(definition: EndpointDefinition): string | undefined {
   const path = definition.route();
   return Array.isArray(path) ? path[0] : path;
+}
+
+/** Adds the common headers a handler's response does not set itself. */
+function withCommonHeaders(response: Response, common: Record<string, string>): Response {
+  for (const name in common) {
+    if (!response.headers.has(name)) response.headers.set(name, common[name] as string);
+  }
+  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", NO_STORE);
+  return response;
 }
 
 export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
@@ -66,15 +64,15 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const { url, context } = config.netlifyDev
       ? undoDevRetry(req, netlifyContext, routePattern(definition))
       : { url: new URL(req.url), context: netlifyContext as FunctionContext };
-    const previewGrade = definition.previewGrade?.(req, url) ?? false;
-    const mode: CorsMode = previewGrade ? "credentials" : "public";
+    const usesSession = definition.usesSession?.(req, url) ?? false;
+    const mode: CorsMode = usesSession ? "credentials" : "public";
     const cors = corsHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
     const common = { ...cors, "X-Content-Type-Options": "nosniff" };
 
     if (req.method === "OPTIONS") {
       return new Response(null, {
         status: 204,
-        headers: { ...common, ...preflightHeaders(allowHeader), "Cache-Control": "private, no-store" },
+        headers: { ...common, ...preflightHeaders(allowHeader), "Cache-Control": NO_STORE },
       });
     }
 
@@ -82,13 +80,13 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const handler = definition.methods[method];
     try {
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
-      if (definition.ipGuarded ?? true) {
-        const ipGrade = definition.ipPreviewGrade?.(req, url) ?? previewGrade;
-        if (isGuarded(config.ipPolicy.scope, deployContext(context), ipGrade)) {
+      if ((definition.ipPolicy ?? "enforced") === "enforced") {
+        const revealsDrafts = definition.revealsDrafts?.(req, url) ?? usesSession;
+        if (isGuarded(config.ipPolicy.scope, deployContext(context), revealsDrafts)) {
           await enforceIpPolicy(config.ipPolicy, clientIp(context));
         }
       }
-      const response = await handler({ req, url, config, context, headers: common });
+      const response = withCommonHeaders(await handler({ req, url, config, context }), common);
       return req.method === "HEAD"
         ? new Response(null, { status: response.status, headers: response.headers })
         : response;

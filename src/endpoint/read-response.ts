@@ -1,36 +1,57 @@
 /**
- * The success response of every read endpoint: public representations get
- * the CDN cache headers and tags, preview ones `private, no-store`; both get
+ * Read endpoints: the query is parsed against the endpoint's spec once, and
+ * the same spec says what the CDN varies on; the representation says its
+ * own tags and content type. Public representations get the CDN cache
+ * headers (short ones when not known to be current, plus `X-Content-Stale`
+ * for a last-known-good copy), preview ones `private, no-store`; both get
  * the strong ETag and 304 handling.
  */
-import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
 import { required } from "../core/config.ts";
-import type { RequestScope } from "./define-endpoint.ts";
-import type { ParamSpec } from "../http/query.ts";
-import { conditionalResponse, type Representation } from "../http/representation.ts";
+import type { ReadResult } from "../content/cached-read.ts";
+import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
+import { type ParamSpec, type ParsedQuery, parseQuery } from "../http/query.ts";
+import { conditionalResponse } from "../http/representation.ts";
+import type { RequestScope } from "../http/request-scope.ts";
+import { defineEndpoint, type EndpointDefinition } from "./define-endpoint.ts";
 
-export interface ReadResponseOptions {
-  /** Preview responses must never reach a shared cache. */
-  preview: boolean;
-  /** Netlify-Cache-Tag values for the public response. */
-  tags: readonly string[];
-  /** The endpoint's documented query parameters (for Netlify-Vary). */
-  query: Record<string, ParamSpec>;
-  contentType?: string;
+/** Response header of a last-known-good copy: when ButterCMS last gave this content (ISO 8601). */
+export const STALE_HEADER = "X-Content-Stale";
+
+export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>>
+  extends Pick<EndpointDefinition, "route" | "usesSession"> {
+  query: Q;
+  read: (scope: RequestScope, query: ParsedQuery<Q>) => Promise<ReadResult>;
 }
 
-export function readResponse(
-  { req, config, headers: common }: RequestScope,
-  representation: Representation,
-  options: ReadResponseOptions,
-): Response {
-  const cacheHeaders = options.preview
-    ? PRIVATE_NO_STORE
-    : publicCacheHeaders({
-        tags: options.tags,
-        varyQuery: Object.keys(options.query),
-        varyOrigin: config.allowedOrigins !== null,
-        cdn: required(config.cdn),
-      });
-  return conditionalResponse(req, representation, { ...common, ...cacheHeaders }, options.contentType);
+export function readResponse(scope: RequestScope, result: ReadResult, query: Record<string, ParamSpec>): Response {
+  const { representation } = result;
+  const freshness = representation.staleSince
+    ? ({ kind: "last-known-good", since: representation.staleSince } as const)
+    : (result.freshness ?? { kind: "current" });
+  if (result.preview) return conditionalResponse(scope.req, representation, PRIVATE_NO_STORE);
+  const headers = publicCacheHeaders({
+    tags: representation.tags,
+    varyQuery: Object.keys(query),
+    varyOrigin: scope.config.allowedOrigins !== null,
+    cdn: required(scope.config.cdn),
+    freshness: freshness.kind,
+  });
+  if (freshness.kind === "last-known-good") headers[STALE_HEADER] = freshness.since;
+  return conditionalResponse(scope.req, representation, headers);
+}
+
+/** A GET-only endpoint that reads a representation. */
+export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(definition: ReadEndpointDefinition<Q>) {
+  return defineEndpoint({
+    route: definition.route,
+    ...(definition.usesSession ? { usesSession: definition.usesSession } : {}),
+    methods: {
+      GET: async (scope) => {
+        // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
+        const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
+        const query = parseQuery(scope.url.searchParams, definition.query, { locales });
+        return readResponse(scope, await definition.read(scope, query), definition.query);
+      },
+    },
+  });
 }

@@ -1,13 +1,24 @@
 /**
  * Cache headers for responses. Public reads are cached by Netlify's durable
  * CDN cache and revalidated by browsers; everything private or failed is
- * `private, no-store` with no CDN directives.
+ * `private, no-store` with no CDN directives. A copy not known to be
+ * current (this instance could not see the shared state) or served from
+ * the last-known-good store gets a short CDN lifetime and no
+ * stale-while-revalidate (README, "Freshness").
  */
 
 export interface CdnTimes {
   maxAge: number;
   staleWhileRevalidate: number;
 }
+
+/** `current`: full CDN lifetime; `unverified`: a few seconds; `last-known-good`: at most a minute. */
+export type CdnFreshness = "current" | "unverified" | "last-known-good";
+
+/** CDN lifetime of a copy this instance could not verify against the shared state. */
+export const UNVERIFIED_MAX_AGE = 5;
+/** CDN lifetime of a last-known-good copy served while ButterCMS fails (the issue's bound: 60 s). */
+export const LAST_KNOWN_GOOD_MAX_AGE = 30;
 
 export interface PublicCacheOptions {
   /** Netlify-Cache-Tag values, e.g. `["posts", "post:hello"]`, so a purge can be exact. */
@@ -17,9 +28,18 @@ export interface PublicCacheOptions {
   /** True when ALLOWED_ORIGINS is set: the CORS answer then depends on Origin. */
   varyOrigin: boolean;
   cdn: CdnTimes;
+  freshness?: CdnFreshness;
 }
 
 export const PRIVATE_NO_STORE = { "Cache-Control": "private, no-store" } as const;
+
+function cdnDirective(cdn: CdnTimes, freshness: CdnFreshness): string {
+  if (freshness === "current") {
+    return `public, durable, s-maxage=${cdn.maxAge}, stale-while-revalidate=${cdn.staleWhileRevalidate}`;
+  }
+  const cap = freshness === "unverified" ? UNVERIFIED_MAX_AGE : LAST_KNOWN_GOOD_MAX_AGE;
+  return `public, durable, s-maxage=${Math.min(cdn.maxAge, cap)}`;
+}
 
 export function publicCacheHeaders(options: PublicCacheOptions): Record<string, string> {
   // With no documented parameters every query string is a 400 (never cached): nothing to vary on.
@@ -27,7 +47,7 @@ export function publicCacheHeaders(options: PublicCacheOptions): Record<string, 
   if (options.varyOrigin) vary.push("header=Origin");
   const headers: Record<string, string> = {
     "Cache-Control": "public, max-age=0, must-revalidate",
-    "Netlify-CDN-Cache-Control": `public, durable, s-maxage=${options.cdn.maxAge}, stale-while-revalidate=${options.cdn.staleWhileRevalidate}`,
+    "Netlify-CDN-Cache-Control": cdnDirective(options.cdn, options.freshness ?? "current"),
     "Netlify-Cache-Tag": options.tags.join(","),
   };
   if (vary.length) headers["Netlify-Vary"] = vary.join(",");

@@ -1,9 +1,12 @@
 /**
- * The one place that turns errors into RFC 9457 problem responses. Unknown
- * errors become a bare 500 `internal_error`: their messages may carry
- * upstream detail, so they go to the (redacted) log, never to the client.
+ * The one place that turns errors into RFC 9457 problem responses, and the
+ * one boundary where what ButterCMS did (a `ButterFailure`) becomes our
+ * answer. Unknown errors become a bare 500 `internal_error`: their messages
+ * may carry upstream detail, so they go to the (redacted) log, never to the
+ * client.
  */
-import { ApiError } from "../core/errors.ts";
+import { ButterFailure } from "../butter/failure.ts";
+import { ApiError, internalError } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 
 const TITLES: Record<number, string> = {
@@ -20,12 +23,69 @@ const TITLES: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-const asApiError = (error: unknown): ApiError =>
-  error instanceof ApiError
-    ? error
-    : new ApiError("internal_error", "An unexpected error occurred.", {
-        logDetail: error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`,
-      });
+const retryAfter = (seconds: number | undefined): Record<string, string> =>
+  seconds === undefined ? {} : { "Retry-After": String(Math.max(1, seconds)) };
+
+/** Our answer to a ButterCMS failure; the log line says what ButterCMS did, with its cause. */
+export function upstreamProblem(failure: ButterFailure): ApiError {
+  const status = failure.upstreamStatus;
+  const cause = failure.cause === undefined ? "" : ` [cause: ${String(failure.cause)}]`;
+  const make = (code: ConstructorParameters<typeof ApiError>[0], detail: string, why: string, headers = {}) =>
+    new ApiError(code, detail, { logDetail: `${why}${cause}`, headers });
+  switch (failure.failure) {
+    case "timeout":
+      return make("upstream_timeout", "The content service did not answer in time.", "ButterCMS timed out");
+    case "network":
+      return make(
+        "upstream_error",
+        "The content service could not be reached.",
+        "ButterCMS could not be reached",
+      );
+    case "circuit_open":
+      return make(
+        "upstream_unavailable",
+        "The content service is unavailable; try again later.",
+        "ButterCMS failed repeatedly: the circuit breaker is open, failing fast",
+        retryAfter(failure.retryAfterSeconds),
+      );
+    case "quota_exhausted":
+      return make(
+        "upstream_unavailable",
+        "The content service's API quota is used up; try again later.",
+        "ButterCMS's API quota is used up: not calling it until the reset",
+        retryAfter(failure.retryAfterSeconds),
+      );
+    case "bad_body":
+      return make(
+        "upstream_error",
+        "The content service sent an invalid answer.",
+        `ButterCMS answered ${status ?? "?"} with a body that is not the expected JSON`,
+      );
+    case "http":
+      if (status === 404) return make("not_found", "No such resource.", "ButterCMS 404");
+      if (status === 429) {
+        return make(
+          "upstream_unavailable",
+          "The content service is busy; try again later.",
+          "ButterCMS rate-limited us (429)",
+          retryAfter(failure.retryAfterSeconds),
+        );
+      }
+      return make(
+        "upstream_error",
+        "The content service failed to answer.",
+        status === 401 || status === 403
+          ? `ButterCMS answered ${status}: the API token was rejected (check BUTTERCMS_API_TOKEN)`
+          : `ButterCMS answered ${status}`,
+      );
+  }
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ButterFailure) return upstreamProblem(error);
+  return internalError(error);
+}
 
 /** `headers` are the request's common headers (CORS, nosniff); the problem's own win. */
 export function problemResponse(

@@ -2,6 +2,11 @@
  * Query-string validation from a declarative spec. Unknown parameters are
  * rejected (a typo such as `pagesize` must not silently return page 1), and
  * every failure is reported at once with a reason per parameter.
+ *
+ * The http/ layer: HTTP building blocks (problems, query and body parsing,
+ * representations, ETags, cache headers, CORS, cookies). It may import
+ * core/, butter/failure.ts (to map ButterCMS failures at one boundary) and
+ * netlify/context.ts (types only).
  */
 import { type FieldError, invalidParameters } from "../core/errors.ts";
 
@@ -16,7 +21,10 @@ export type ParamSpec =
   | { type: "boolean"; default: boolean }
   | { type: "flag" }
   | { type: "enum"; values: readonly string[] }
-  | { type: "text"; minLength: number; maxLength: number; required: true };
+  /** A locale code from BUTTERCMS_LOCALES (given to `parseQuery`); none accepted when it is unset. */
+  | { type: "locale" }
+  /** Required text, trimmed. */
+  | { type: "text"; minLength: number; maxLength: number };
 
 type ValueOf<S extends ParamSpec> = S extends { type: "integer" }
   ? number
@@ -27,14 +35,21 @@ type ValueOf<S extends ParamSpec> = S extends { type: "integer" }
       : string;
 
 export type ParsedQuery<T extends Record<string, ParamSpec>> = {
-  [K in keyof T]: T[K] extends { type: "slug" } | { type: "enum" } ? string | undefined : ValueOf<T[K]>;
+  [K in keyof T]: T[K] extends { type: "slug" } | { type: "enum" } | { type: "locale" }
+    ? string | undefined
+    : ValueOf<T[K]>;
 };
 
 const INTEGER = /^[1-9]\d{0,8}$|^0$/;
 const TRUE_VALUES = new Set(["true", "1"]);
 const FALSE_VALUES = new Set(["false", "0"]);
 
-function parseOne(spec: ParamSpec, raw: string): { value: unknown } | { reason: string } {
+export interface ParseOptions {
+  /** The accepted `locale` values (BUTTERCMS_LOCALES); empty: the parameter is refused. */
+  locales?: readonly string[];
+}
+
+function parseOne(spec: ParamSpec, raw: string, options: ParseOptions): { value: unknown } | { reason: string } {
   switch (spec.type) {
     case "integer": {
       const value = Number(raw);
@@ -53,6 +68,11 @@ function parseOne(spec: ParamSpec, raw: string): { value: unknown } | { reason: 
       return spec.values.includes(raw)
         ? { value: raw }
         : { reason: `must be one of: ${spec.values.join(", ")}` };
+    case "locale": {
+      const locales = options.locales ?? [];
+      if (locales.length === 0) return { reason: "is not accepted: this site serves one locale" };
+      return locales.includes(raw) ? { value: raw } : { reason: `must be one of: ${locales.join(", ")}` };
+    }
     case "flag":
       return raw === "1" ? { value: true } : { reason: "must be 1 (leave it out otherwise)" };
     case "text": {
@@ -77,6 +97,7 @@ function defaultOf(spec: ParamSpec): unknown {
 export function parseQuery<T extends Record<string, ParamSpec>>(
   params: URLSearchParams,
   specs: T,
+  options: ParseOptions = {},
 ): ParsedQuery<T> {
   const errors: FieldError[] = [];
   const known = Object.keys(specs);
@@ -103,7 +124,7 @@ export function parseQuery<T extends Record<string, ParamSpec>>(
       else out[name] = defaultOf(spec);
       continue;
     }
-    const result = parseOne(spec, raw);
+    const result = parseOne(spec, raw, options);
     if ("reason" in result) errors.push({ name, reason: result.reason });
     else out[name] = result.value;
   }

@@ -3,15 +3,28 @@ import { ifNoneMatchMatches, strongEtag } from "./etag.ts";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
 
-/** A serialised body with its strong ETag: what the in-function cache keeps. */
+/**
+ * A serialised body with its strong ETag and its cache tags: what the
+ * in-function cache keeps and what a response is built from. The tags are
+ * stated once, here; the CDN header, the cache and purges read them.
+ */
 export interface Representation {
   body: string;
   etag: string;
+  /** Netlify-Cache-Tag values: what a purge must name to drop every copy of this. */
+  tags: readonly string[];
+  /** Default: JSON. */
+  contentType?: string;
+  /** Set when this is the last-known-good copy served while ButterCMS fails: when ButterCMS gave it. */
+  staleSince?: string;
 }
 
-export function represent(value: unknown): Representation {
-  const body = JSON.stringify(value);
-  return { body, etag: strongEtag(body) };
+export function represent(value: unknown, tags: readonly string[], contentType?: string): Representation {
+  return representText(JSON.stringify(value), tags, contentType);
+}
+
+export function representText(body: string, tags: readonly string[], contentType?: string): Representation {
+  return { body, etag: strongEtag(body), tags, ...(contentType ? { contentType } : {}) };
 }
 
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -29,8 +42,8 @@ export function conditionalResponse(
   req: Request,
   representation: Representation,
   headers: Record<string, string>,
-  contentType = JSON_TYPE,
 ): Response {
+  const contentType = representation.contentType ?? JSON_TYPE;
   const common = { ETag: representation.etag, ...headers };
   if (ifNoneMatchMatches(req.headers.get("If-None-Match"), representation.etag)) {
     return new Response(null, { status: 304, headers: common });

@@ -1,6 +1,6 @@
 /** Reading a small JSON request body safely: media type, size cap, syntax. */
 
-import { ApiError, invalidParameters } from "../core/errors.ts";
+import { invalidParameters, payloadTooLarge, unsupportedMediaType } from "../core/errors.ts";
 import { isJsonObject } from "../core/json-object.ts";
 
 const isJsonMediaType = (contentType: string | null): boolean =>
@@ -8,8 +8,7 @@ const isJsonMediaType = (contentType: string | null): boolean =>
 
 /** Reads at most `maxBytes` of the body, stopping as soon as it is exceeded. */
 async function readCapped(req: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new ApiError("payload_too_large", `The request body must be at most ${maxBytes} bytes.`);
+  const tooLarge = () => payloadTooLarge(maxBytes);
   const declared = Number(req.headers.get("Content-Length") ?? "0");
   if (declared > maxBytes) throw tooLarge();
   if (!req.body) return "";
@@ -32,7 +31,7 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
 /** The body as a JSON object: 415 unless JSON, 413 over `maxBytes`, 400 if malformed or not an object. */
 export async function readJsonObject(req: Request, maxBytes: number): Promise<Record<string, unknown>> {
   if (!isJsonMediaType(req.headers.get("Content-Type"))) {
-    throw new ApiError("unsupported_media_type", "The request body must be application/json.");
+    throw unsupportedMediaType();
   }
   const text = await readCapped(req, maxBytes);
   let value: unknown;

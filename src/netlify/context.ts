@@ -1,5 +1,10 @@
 /**
- * The one module that knows the shape of Netlify's function `Context`.
+ * The netlify/ layer is the only folder of src/ that imports `@netlify/*`:
+ * the function `Context` (here), the `netlify dev` quirks (dev-retry.ts),
+ * CDN purges (purge.ts) and Netlify Blobs (blobs.ts). It may import core/
+ * only; everything above reaches the platform through it.
+ *
+ * This module knows the shape of Netlify's function `Context`.
  * The client IP is Netlify's `context.ip`: no request header (X-Forwarded-For,
  * Forwarded, X-Real-IP, ...) is ever trusted for it.
  */
@@ -10,6 +15,9 @@ export type FunctionContext = Pick<Context, "ip" | "params" | "requestId"> & {
   deploy?: Partial<Context["deploy"]>;
   waitUntil?: Context["waitUntil"];
 };
+
+/** A function's default export, as Netlify calls it. */
+export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
 
 export const clientIp = (context: FunctionContext): string => context.ip ?? "";
 

@@ -2,12 +2,11 @@
  * POST|GET|DELETE /api/auth: log in with PREVIEW_PASSWORD, read the session,
  * log out. Every response is `private, no-store`.
  */
-import { PRIVATE_NO_STORE } from "../http/cache-headers.ts";
 import { required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
 import { sessionCookie } from "../http/cookies.ts";
-import type { RequestScope } from "../endpoint/define-endpoint.ts";
-import { ApiError, invalidParameters } from "../core/errors.ts";
+import type { RequestScope } from "../http/request-scope.ts";
+import { invalidCredentials, invalidParameters } from "../core/errors.ts";
 import { readJsonObject } from "../http/request-body.ts";
 import { jsonResponse } from "../http/representation.ts";
 import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
@@ -25,37 +24,35 @@ function passwordFrom(body: Record<string, unknown>): string {
   return body.password as string;
 }
 
-export async function logIn({ req, config, headers }: RequestScope): Promise<Response> {
+export async function logIn({ req, config }: RequestScope): Promise<Response> {
   const auth = required(config.auth);
   const password = passwordFrom(await readJsonObject(req, MAX_LOGIN_BODY_BYTES));
   if (!secretsMatch(password, auth.password)) {
-    throw new ApiError("invalid_credentials", "The password is not correct.");
+    throw invalidCredentials();
   }
   const session = await issueSession(auth);
   return jsonResponse(
     { authenticated: true, expires_at: session.expiresAt.toISOString(), token: session.token },
     200,
     {
-      ...headers,
-      ...PRIVATE_NO_STORE,
       "Set-Cookie": sessionCookie(SESSION_COOKIE, session.token, auth.ttlSeconds),
     },
   );
 }
 
-export async function readSession({ req, config, headers }: RequestScope): Promise<Response> {
+export async function readSession({ req, config }: RequestScope): Promise<Response> {
   const auth = required(config.auth);
   const token = sessionToken(req);
   const session = token ? await verifySession(auth, token) : null;
   const body = session
     ? { authenticated: true, expires_at: session.expiresAt.toISOString() }
     : { authenticated: false };
-  return jsonResponse(body, 200, { ...headers, ...PRIVATE_NO_STORE });
+  return jsonResponse(body, 200);
 }
 
-export async function logOut({ headers }: RequestScope): Promise<Response> {
+export async function logOut(_scope: RequestScope): Promise<Response> {
   return new Response(null, {
     status: 204,
-    headers: { ...headers, ...PRIVATE_NO_STORE, "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
+    headers: { "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
   });
 }

@@ -4,22 +4,22 @@
  * every guarded request with 500 `misconfigured` (the log names the entry).
  */
 import type { IpPolicyConfig } from "../core/config.ts";
-import { ApiError, misconfigured } from "../core/errors.ts";
+import { ApiError, ipNotAllowed, misconfigured } from "../core/errors.ts";
 import { type Allowlist, isAllowed, parseAllowlist } from "./ip-allowlist.ts";
 
 /**
- * Whether a request is guarded. `previewGrade` is true for requests that
+ * Whether a request is guarded. `revealsDrafts` is true for requests that
  * can reveal unpublished content or start a session (`preview=1`, login).
  */
 export function isGuarded(
   scope: IpPolicyConfig["scope"],
   deployContext: string,
-  previewGrade: boolean,
+  revealsDrafts: boolean,
 ): boolean {
   if (scope instanceof ApiError) return true;
   if (scope === "all") return true;
-  if (scope === "non-production") return deployContext !== "production" || previewGrade;
-  return previewGrade;
+  if (scope === "non-production") return deployContext !== "production" || revealsDrafts;
+  return revealsDrafts;
 }
 
 export interface IpDecision {
@@ -46,10 +46,6 @@ export async function evaluateIp(policy: IpPolicyConfig, ip: string): Promise<Ip
   return { configured: true, allowed: isAllowed(list, ip) };
 }
 
-export const ipNotAllowed = (ip: string): ApiError =>
-  new ApiError("ip_not_allowed", "Your IP address is not allowed to use this endpoint.", {
-    extensions: { ip },
-  });
 
 /** For a guarded request (see `isGuarded`): throws 403 or 500 when `ip` may not pass. */
 export async function enforceIpPolicy(policy: IpPolicyConfig, ip: string): Promise<void> {

@@ -3,7 +3,13 @@
  * by the normalised upstream request, bounded by entries and bytes (LRU),
  * with a fresh TTL, stale-while-revalidate (served at once, refreshed in the
  * background), stale-if-error for a bounded time, and single-flight: any
- * number of concurrent misses for one key make one upstream call.
+ * number of concurrent misses for one key make one upstream call. Each
+ * entry keeps the cache tags of what it holds as data, so that a change
+ * can drop exactly the entries it concerns.
+ *
+ * The resilience/ layer holds generic mechanisms (this cache, the retry
+ * policy, the circuit breaker) that know nothing of ButterCMS or Netlify;
+ * it may import core/ and butter/failure.ts only.
  */
 
 export interface CacheTimes {
@@ -25,13 +31,14 @@ export type CacheOutcome = "hit" | "miss" | "stale" | "stale-if-error";
 
 interface Entry<T> {
   value: T;
+  tags: readonly string[];
   bytes: number;
   storedAt: number;
 }
 
 export class ResponseCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
-  private readonly inflight = new Map<string, Promise<T>>();
+  private readonly inflight = new Map<string, { promise: Promise<T>; tags: readonly string[] }>();
   private totalBytes = 0;
   /** Bumped by every deletion, so a load started before a purge does not store its (older) value. */
   private generation = 0;
@@ -68,6 +75,7 @@ export class ResponseCache<T> {
     key: string,
     load: () => Promise<T>,
     background: (work: Promise<unknown>) => void = () => {},
+    tags: readonly string[] = [],
   ): Promise<{ value: T; outcome: CacheOutcome }> {
     const entry = this.entries.get(key);
     const age = entry ? this.now() - entry.storedAt : Number.POSITIVE_INFINITY;
@@ -78,11 +86,11 @@ export class ResponseCache<T> {
     if (entry && age < this.options.ttlMs + this.options.staleWhileRevalidateMs) {
       this.touch(key, entry);
       // The refresh's failure is already logged by whoever maps it; the stale copy stays.
-      background(this.load(key, load).catch(() => undefined));
+      background(this.load(key, load, tags).catch(() => undefined));
       return { value: entry.value, outcome: "stale" };
     }
     try {
-      return { value: await this.load(key, load), outcome: "miss" };
+      return { value: await this.load(key, load, tags), outcome: "miss" };
     } catch (error) {
       const current = this.entries.get(key);
       if (current && this.now() - current.storedAt < this.options.ttlMs + this.options.staleIfErrorMs) {
@@ -92,13 +100,13 @@ export class ResponseCache<T> {
     }
   }
 
-  /** Drops every entry whose key matches; returns how many. */
-  deleteWhere(matches: (key: string) => boolean): number {
+  /** Drops every entry (and load in flight) that carries `tag`; returns how many entries. */
+  deleteTagged(tag: string): number {
     let dropped = 0;
     this.generation += 1;
-    for (const key of [...this.inflight.keys()]) if (matches(key)) this.inflight.delete(key);
-    for (const key of [...this.entries.keys()]) {
-      if (matches(key)) {
+    for (const [key, { tags }] of [...this.inflight]) if (tags.includes(tag)) this.inflight.delete(key);
+    for (const [key, entry] of [...this.entries]) {
+      if (entry.tags.includes(tag)) {
         this.remove(key);
         dropped += 1;
       }
@@ -113,19 +121,19 @@ export class ResponseCache<T> {
     this.totalBytes = 0;
   }
 
-  private load(key: string, load: () => Promise<T>): Promise<T> {
+  private load(key: string, load: () => Promise<T>, tags: readonly string[]): Promise<T> {
     const running = this.inflight.get(key);
-    if (running) return running;
+    if (running) return running.promise;
     const generation = this.generation;
     const promise = load()
       .then((value) => {
-        if (generation === this.generation) this.store(key, value);
+        if (generation === this.generation) this.store(key, value, tags);
         return value;
       })
       .finally(() => {
-        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+        if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
       });
-    this.inflight.set(key, promise);
+    this.inflight.set(key, { promise, tags });
     return promise;
   }
 
@@ -134,11 +142,11 @@ export class ResponseCache<T> {
     this.entries.set(key, entry);
   }
 
-  private store(key: string, value: T): void {
+  private store(key: string, value: T, tags: readonly string[]): void {
     const bytes = this.sizeOf(value);
     this.remove(key);
     if (bytes > this.options.maxBytes) return;
-    this.entries.set(key, { value, bytes, storedAt: this.now() });
+    this.entries.set(key, { value, tags, bytes, storedAt: this.now() });
     this.totalBytes += bytes;
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.options.maxEntries && this.totalBytes <= this.options.maxBytes) break;

@@ -6,7 +6,7 @@
  * that fails fast while ButterCMS is down.
  */
 import type { CircuitBreaker } from "./circuit-breaker.ts";
-import { UpstreamError } from "../butter/failure.ts";
+import { ButterFailure } from "../butter/failure.ts";
 
 export interface RetryOptions {
   deadlineMs: number;
@@ -24,23 +24,23 @@ export interface RetryOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function breakerOpen(breaker: CircuitBreaker): UpstreamError {
+function breakerOpen(breaker: CircuitBreaker): ButterFailure {
   const seconds = Math.max(1, Math.ceil(breaker.retryInMs / 1000));
-  return new UpstreamError("circuit_open", undefined, seconds);
+  return new ButterFailure("circuit_open", undefined, seconds);
 }
 
 /** Rejects with a timeout once `ms` have passed; the attempt itself is left to its own timeout. */
 function withinDeadline<T>(attempt: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamError("timeout")), ms);
+    timer = setTimeout(() => reject(new ButterFailure("timeout")), ms);
   });
   return Promise.race([attempt, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** The wait before retry number `retry` (0-based), or `null` when the failure must not be retried. */
 function retryDelay(
-  error: UpstreamError,
+  error: ButterFailure,
   retry: number,
   options: RetryOptions,
   random: () => number,
@@ -66,7 +66,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOp
       options.breaker.recordSuccess();
       return value;
     } catch (thrown) {
-      if (!(thrown instanceof UpstreamError)) {
+      if (!(thrown instanceof ButterFailure)) {
         options.breaker.recordNeutral();
         throw thrown; // not an upstream failure (e.g. misconfigured): nothing to retry
       }

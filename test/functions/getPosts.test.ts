@@ -30,18 +30,15 @@ describe("GET /api/posts", () => {
     expect(data[0]?.slug).toBe(publishedPosts[0]?.slug);
   });
 
-  it("sends ButterCMS exactly the mapped parameters, the token, and no 'undefined' or preview", async () => {
-    await list("?page=1&page_size=5&category=engineering&tag=netlify&author=ada-okafor&exclude_body=false");
+  it("builds the published index with one ButterCMS call per 100 posts: the token, no 'undefined', no preview", async () => {
+    await list("?page=1&page_size=5&category=engineering&tag=netlify&author=ada-okafor");
     expect(butterRequests).toHaveLength(1);
     const url = butterRequests[0] as URL;
     expect(url.pathname).toBe("/v2/posts/");
     expect(Object.fromEntries(url.searchParams)).toEqual({
       page: "1",
-      page_size: "5",
-      category_slug: "engineering",
-      tag_slug: "netlify",
-      author_slug: "ada-okafor",
-      exclude_body: "false",
+      page_size: "100",
+      exclude_body: "true",
       auth_token: TEST_TOKEN,
     });
   });
@@ -78,7 +75,8 @@ describe("GET /api/posts", () => {
       meta: { count: publishedPosts.length, next_page: null, previous_page: 4 },
       data: [],
     });
-    expect(butterRequests.map((url) => url.searchParams.get("page"))).toEqual(["99", "1"]);
+    // Answered from the published index: ButterCMS is asked for the index only.
+    expect(butterRequests.map((url) => url.searchParams.get("page_size"))).toEqual(["100"]);
   });
 
   it("answers an empty filter's page 2 with 200 and no previous page", async () => {
@@ -109,7 +107,7 @@ describe("GET /api/posts", () => {
       );
       expect(res.headers.get("Netlify-Cache-Tag")).toBe("posts");
       expect(res.headers.get("Netlify-Vary")).toBe(
-        "query=page|page_size|category|tag|author|exclude_body|preview",
+        "query=page|page_size|category|tag|author|exclude_body|locale|preview",
       );
       expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
     });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { markSampleBlogLoaded } from "../../src/butter/sample-flag.ts";
-import { resetUpstreamState } from "../../src/resilience/cached-read.ts";
+import { resetInstanceState } from "../../src/content/cached-read.ts";
+import { blobsEnv, blobsRequests, startBlobsServer, stopBlobsServer } from "./blobs.ts";
 import { butterRequests, server, TEST_TOKEN } from "./butter.ts";
 import { consoleLines } from "./console.ts";
 
@@ -20,26 +21,34 @@ const BASE_ENV: Record<string, string | undefined> = {
   IP_ALLOWLIST: undefined,
   IP_ALLOWLIST_SCOPE: undefined,
   WEBHOOK_SECRET: undefined,
+  BUTTERCMS_LOCALES: undefined,
+  LAST_KNOWN_GOOD: undefined,
 };
 
 /** Loopback (the integration tests' own netlify dev) passes; anything else unhandled fails the test. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-beforeAll(() =>
+beforeAll(async () => {
+  await startBlobsServer();
   server.listen({
     onUnhandledRequest: (request, print) => {
       if (!LOOPBACK.has(new URL(request.url).hostname)) print.error();
     },
-  }),
-);
+  });
+});
 beforeEach(() => {
   for (const [name, value] of Object.entries(BASE_ENV)) vi.stubEnv(name, value);
+  for (const [name, value] of Object.entries(blobsEnv())) vi.stubEnv(name, value);
+  blobsRequests.length = 0;
   butterRequests.length = 0;
   consoleLines.length = 0;
   markSampleBlogLoaded(false);
-  resetUpstreamState();
+  resetInstanceState();
 });
 afterEach(() => {
   server.resetHandlers();
   vi.useRealTimers();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  server.close();
+  await stopBlobsServer();
+});

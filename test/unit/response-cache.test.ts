@@ -130,13 +130,18 @@ describe("ResponseCache", () => {
     expect((await cache.get("huge", loader("y"))).outcome).toBe("miss");
   });
 
-  it("drops matching entries, and a load started before the drop does not store its value", async () => {
+  it("drops the entries that carry a tag, and a tagged load started before the drop does not store its value", async () => {
     const { cache, loader } = setup();
-    await cache.get("post:a", loader("a1"));
-    await cache.get("list:1", loader("l1"));
+    await cache.get("post:a", loader("a1"), undefined, ["posts", "post:a"]);
+    await cache.get("list:1", loader("l1"), undefined, ["lists"]);
     let release: (value: string) => void = () => {};
-    const inflight = cache.get("post:b", () => new Promise<string>((resolve) => (release = resolve)));
-    expect(cache.deleteWhere((key) => key.startsWith("post:"))).toBe(1);
+    const inflight = cache.get(
+      "post:b",
+      () => new Promise<string>((resolve) => (release = resolve)),
+      undefined,
+      ["posts", "post:b"],
+    );
+    expect(cache.deleteTagged("posts")).toBe(1);
     release("old");
     await inflight;
     expect((await cache.get("post:b", loader("new"))).value).toBe("new");

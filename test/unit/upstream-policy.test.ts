@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { CircuitBreaker } from "../../src/resilience/circuit-breaker.ts";
 import { ApiError } from "../../src/core/errors.ts";
-import { UpstreamError } from "../../src/butter/failure.ts";
+import { ButterFailure } from "../../src/butter/failure.ts";
 import { type RetryOptions, withRetries } from "../../src/resilience/retry-policy.ts";
 
 function harness(overrides: Partial<RetryOptions> = {}) {
@@ -34,11 +34,11 @@ const fails = (...errors: Error[]) => {
 
 describe("withRetries", () => {
   it.each([
-    ["a network error", new UpstreamError("network")],
-    ["a timeout", new UpstreamError("timeout")],
-    ["a 500", new UpstreamError("http", 500)],
-    ["a 503", new UpstreamError("http", 503)],
-    ["a non-JSON error body", new UpstreamError("bad_body")],
+    ["a network error", new ButterFailure("network")],
+    ["a timeout", new ButterFailure("timeout")],
+    ["a 500", new ButterFailure("http", 500)],
+    ["a 503", new ButterFailure("http", 503)],
+    ["a non-JSON error body", new ButterFailure("bad_body")],
   ])("retries %s at most twice, then gives up", async (_name, error) => {
     const { options } = harness();
     const attempt = fails(error, error, error);
@@ -48,19 +48,19 @@ describe("withRetries", () => {
 
   it("succeeds on the retry after a transient failure", async () => {
     const { options } = harness();
-    const attempt = fails(new UpstreamError("http", 502));
+    const attempt = fails(new ButterFailure("http", 502));
     await expect(withRetries(attempt, options)).resolves.toBe("ok");
     expect(attempt).toHaveBeenCalledTimes(2);
   });
 
   it.each([
-    ["401", new UpstreamError("http", 401)],
-    ["403", new UpstreamError("http", 403)],
-    ["404", new UpstreamError("http", 404)],
-    ["400", new UpstreamError("http", 400)],
-    ["429 without Retry-After", new UpstreamError("http", 429)],
-    ["429 with a Retry-After beyond the cap", new UpstreamError("http", 429, 100)],
-    ["a 200 that is not JSON", new UpstreamError("bad_body", 200)],
+    ["401", new ButterFailure("http", 401)],
+    ["403", new ButterFailure("http", 403)],
+    ["404", new ButterFailure("http", 404)],
+    ["400", new ButterFailure("http", 400)],
+    ["429 without Retry-After", new ButterFailure("http", 429)],
+    ["429 with a Retry-After beyond the cap", new ButterFailure("http", 429, 100)],
+    ["a 200 that is not JSON", new ButterFailure("bad_body", 200)],
   ])("does not retry %s", async (_name, error) => {
     const { options } = harness();
     const attempt = fails(error);
@@ -78,14 +78,14 @@ describe("withRetries", () => {
 
   it("honours a short Retry-After on 429", async () => {
     const { options, sleeps } = harness();
-    const attempt = fails(new UpstreamError("http", 429, 1));
+    const attempt = fails(new ButterFailure("http", 429, 1));
     await expect(withRetries(attempt, options)).resolves.toBe("ok");
     expect(sleeps).toEqual([1_000]);
   });
 
   it("waits with full jitter: random × min(max, base × 2^retry)", async () => {
     const { options, sleeps } = harness({ random: () => 0.25 });
-    const error = new UpstreamError("network");
+    const error = new ButterFailure("network");
     await withRetries(fails(error, error), options);
     expect(sleeps).toEqual([25, 50]);
     const capped = harness({ random: () => 1, baseDelayMs: 800, maxDelayMs: 1_000 });
@@ -95,7 +95,7 @@ describe("withRetries", () => {
 
   it("stops retrying when the next wait would pass the deadline", async () => {
     const { options } = harness({ deadlineMs: 1_000, maxRetryAfterMs: 5_000 });
-    const attempt = fails(new UpstreamError("http", 429, 2));
+    const attempt = fails(new ButterFailure("http", 429, 2));
     await expect(withRetries(attempt, options)).rejects.toMatchObject({ upstreamStatus: 429 });
     expect(attempt).toHaveBeenCalledTimes(1);
   });
@@ -105,7 +105,7 @@ describe("withRetries", () => {
     const { options } = harness({ deadlineMs: 500 });
     const hung = vi.fn(() => new Promise<string>(() => {}));
     const result = withRetries(hung, { ...options, now: Date.now });
-    const assertion = expect(result).rejects.toMatchObject({ failure: "timeout", code: "upstream_timeout" });
+    const assertion = expect(result).rejects.toMatchObject({ failure: "timeout" });
     await vi.advanceTimersByTimeAsync(600);
     await assertion;
   });
@@ -116,15 +116,14 @@ describe("circuit breaker", () => {
     let now = 0;
     const breaker = new CircuitBreaker({ threshold: 3, cooldownMs: 10_000, now: () => now });
     const { options } = harness({ breaker, maxRetries: 0 });
-    const down = vi.fn().mockRejectedValue(new UpstreamError("http", 500));
+    const down = vi.fn().mockRejectedValue(new ButterFailure("http", 500));
     for (let i = 0; i < 3; i++)
       await expect(withRetries(down, options)).rejects.toMatchObject({ upstreamStatus: 500 });
     expect(breaker.state).toBe("open");
 
     await expect(withRetries(down, options)).rejects.toMatchObject({
-      code: "upstream_unavailable",
       failure: "circuit_open",
-      headers: { "Retry-After": "10" },
+      retryAfterSeconds: 10,
     });
     expect(down).toHaveBeenCalledTimes(3);
 
@@ -144,7 +143,7 @@ describe("circuit breaker", () => {
   it("does not count 4xx answers as failures", async () => {
     const breaker = new CircuitBreaker({ threshold: 2, cooldownMs: 1_000 });
     const { options } = harness({ breaker });
-    const notFound = vi.fn().mockRejectedValue(new UpstreamError("http", 404));
+    const notFound = vi.fn().mockRejectedValue(new ButterFailure("http", 404));
     for (let i = 0; i < 5; i++) await expect(withRetries(notFound, options)).rejects.toBeDefined();
     expect(breaker.state).toBe("closed");
   });

@@ -1,0 +1,228 @@
+/**
+ * The content/ layer: how the backend obtains ButterCMS content, as a whole
+ * (docs/architecture.md, "Caching layers"). Above resilience/ (generic
+ * mechanisms) and below blog/ (what each endpoint answers); it may import
+ * core/, butter/, http/representation.ts, resilience/ and netlify/.
+ *
+ * This module is one instance's cached read: its response cache in front
+ * (tags kept as data), ButterCMS behind `callButter`, the shared site state
+ * checked at most every STATE_CHECK_MS (a new generation of a locale drops
+ * this instance's entries for it), and the last-known-good copy in Blobs
+ * when ButterCMS fails and the instance has nothing. Preview reads skip all
+ * of it: they never read or write shared entries or Blobs.
+ */
+import { ButterFailure } from "../butter/failure.ts";
+import type { Config } from "../core/config.ts";
+import { log } from "../core/log.ts";
+import { notFound } from "../core/errors.ts";
+import type { Representation } from "../http/representation.ts";
+import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { type FunctionContext, runInBackground } from "../netlify/context.ts";
+import { ResponseCache } from "../resilience/response-cache.ts";
+import { completeOwedPurge } from "./owed-purge.ts";
+import { SiteStateView } from "./site-state.ts";
+import { callButter, resetBreaker } from "./upstream.ts";
+
+/** In-function cache lifetimes; short, so an instance that cannot see Blobs does not serve old copies for long. */
+export const CACHE_TIMES = {
+  ttlMs: 30_000,
+  staleWhileRevalidateMs: 300_000,
+  staleIfErrorMs: 86_400_000,
+};
+export const CACHE_BOUNDS = { maxEntries: 500, maxBytes: 16 * 1024 * 1024 };
+
+/** A representation, or `null` for "ButterCMS has no such thing" (worth caching too). */
+export type CachedRead = Representation | null;
+
+/**
+ * How current what is served is known to be: `current` (this instance saw
+ * the shared state within STATE_CHECK_MS), `unverified` (it could not:
+ * short CDN lifetime), or a last-known-good copy from Blobs (ButterCMS
+ * failed), with when ButterCMS gave it.
+ */
+export type Freshness = { kind: "current" } | { kind: "unverified" } | { kind: "last-known-good"; since: string };
+
+export interface Served {
+  representation: Representation;
+  freshness: Freshness;
+}
+
+/** What a read endpoint answers from: a representation, how current it is, and whether it is a preview. */
+export interface ReadResult {
+  representation: Representation;
+  /** Default: current. */
+  freshness?: Freshness;
+  /** Preview responses must never reach a shared cache. */
+  preview?: boolean;
+}
+
+const sizeOf = (value: CachedRead) => (value ? value.body.length + value.etag.length : 16);
+
+export const siteState = new SiteStateView();
+export const responseCache = new ResponseCache<CachedRead>({ ...CACHE_TIMES, ...CACHE_BOUNDS }, sizeOf);
+
+/** What a generation change of a locale drops in this instance: everything derived from its posts. */
+const generationListeners: ((localeKey: string) => void)[] = [];
+export function onGenerationChange(listener: (localeKey: string) => void): void {
+  generationListeners.push(listener);
+}
+
+siteState.onChange((previous, next) => {
+  for (const [localeKey, generation] of Object.entries(next.generations)) {
+    if (previous.generations[localeKey] === generation) continue;
+    for (const listener of generationListeners) listener(localeKey);
+  }
+});
+
+/** Forgets all instance state: cache entries, breaker, shared-state view. For tests and benchmarks. */
+export function resetInstanceState(): void {
+  responseCache.clear();
+  resetBreaker();
+  siteState.reset();
+  for (const listener of resetListeners) listener();
+}
+const resetListeners: (() => void)[] = [];
+export function onInstanceReset(listener: () => void): void {
+  resetListeners.push(listener);
+}
+
+export interface ReadScope {
+  config: Config;
+  context: FunctionContext;
+}
+
+/**
+ * The shared state, read at most every STATE_CHECK_MS. Also the moment an
+ * instance completes a CDN purge that is owed (in the background).
+ */
+export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
+  if (siteState.isCurrent()) return { kind: "current" };
+  const store = openSharedStore(scope.config.content.storeName);
+  const view = await siteState.current(store);
+  if (store && view.state.owedPurge && view.state.owedPurge.nextAt <= Date.now()) {
+    runInBackground(scope.context, completeOwedPurge(store, siteState));
+  }
+  return view.verified ? { kind: "current" } : { kind: "unverified" };
+}
+
+/** One ButterCMS call through the quota gate, retries and breaker. */
+export const fromButter = <T>(config: Config, call: () => Promise<T>): Promise<T> =>
+  callButter(config, siteState, call);
+
+export interface ReadOptions extends ReadScope {
+  /** The normalised request: equal requests must give equal keys. */
+  key: string;
+  /** The cache tags of what is read (`Representation.tags`), kept with the entry. */
+  tags: readonly string[];
+  /**
+   * Where the answer is kept as last-known-good in Blobs, or undefined when
+   * it must not be (client-invented keys, which would grow the store).
+   */
+  lastKnownGoodKey?: string | undefined;
+}
+
+interface StoredCopy {
+  representation: Representation;
+  fetchedAt: string;
+}
+
+const LKG_PREFIX = "lkg/";
+
+/** Keeps `representation` in Blobs as the last-known-good copy (background; failures only logged). */
+export async function keepLastKnownGood(store: SharedStore, key: string, representation: Representation) {
+  try {
+    const copy: StoredCopy = { representation, fetchedAt: new Date().toISOString() };
+    await store.set(`${LKG_PREFIX}${key}`, copy);
+  } catch (error) {
+    log("warn", "Could not keep a last-known-good copy in Netlify Blobs", { key, error: (error as Error).message });
+  }
+}
+
+export async function forgetLastKnownGood(store: SharedStore, key: string): Promise<void> {
+  await store.delete(`${LKG_PREFIX}${key}`);
+}
+
+/** The last-known-good copy of `key`, or null (absent, or Blobs failing: never worse than no copy). */
+export async function lastKnownGood(config: Config, key: string): Promise<Served | null> {
+  const store = config.content.lastKnownGood ? openSharedStore(config.content.storeName) : null;
+  if (!store) return null;
+  try {
+    const stored = await store.get<StoredCopy>(`${LKG_PREFIX}${key}`);
+    if (!stored) return null;
+    return {
+      representation: stored.value.representation,
+      freshness: { kind: "last-known-good", since: stored.value.fetchedAt },
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a failure is ButterCMS failing (served from last-known-good) rather than answering. */
+export const isOutage = (error: unknown): boolean => error instanceof ButterFailure && !error.isNotFound;
+
+/**
+ * A public read: this instance's fresh copy, else a load through the
+ * response cache (single flight, stale-while-revalidate, stale-if-error),
+ * else the last-known-good copy in Blobs when ButterCMS fails.
+ */
+export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<Served | null> {
+  const freshness = await checkSiteState(options);
+  const fresh = responseCache.peekFresh(options.key);
+  if (fresh !== undefined) return fresh && { representation: fresh, freshness };
+  const lkgKey = options.config.content.lastKnownGood ? options.lastKnownGoodKey : undefined;
+  const loadAndKeep = async () => {
+    const value = await load();
+    const store = lkgKey && value ? openSharedStore(options.config.content.storeName) : null;
+    if (store && value && lkgKey) runInBackground(options.context, keepLastKnownGood(store, lkgKey, value));
+    return value;
+  };
+  try {
+    const { value, outcome } = await responseCache.get(
+      options.key,
+      loadAndKeep,
+      (work) => runInBackground(options.context, work),
+      options.tags,
+    );
+    if (outcome === "stale-if-error") {
+      log("warn", "ButterCMS failed; served this instance's stale copy", { key: options.key });
+      return value && { representation: value, freshness: { kind: "unverified" } };
+    }
+    return value && { representation: value, freshness };
+  } catch (error) {
+    if (!lkgKey || !isOutage(error)) throw error;
+    const copy = await lastKnownGood(options.config, lkgKey);
+    if (!copy) throw error;
+    log("warn", "ButterCMS failed; served the last-known-good copy from Netlify Blobs", { key: options.key });
+    return copy;
+  }
+}
+
+/** `read` for loads that always produce a representation (lists, searches, feeds). */
+export async function readRepresentation(
+  options: ReadOptions,
+  load: () => Promise<Representation>,
+): Promise<Served> {
+  const served = await read(options, load);
+  if (!served) throw notFound();
+  return served;
+}
+
+/** `null` when the error is ButterCMS's 404, so "not found" is cached like any answer. */
+export async function nullIfNotFound<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ButterFailure && error.isNotFound) return null;
+    throw error;
+  }
+}
+
+/** A stable key for a request: the operation and its params, sorted. */
+export function requestKey(op: string, params: Record<string, unknown>): string {
+  const pairs = Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+  return `${op}?${pairs.join("&")}`;
+}

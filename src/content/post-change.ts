@@ -1,0 +1,104 @@
+/**
+ * What the webhook does when a post changed (docs/architecture.md,
+ * "Freshness"): one ButterCMS call for the post's new state (none when it
+ * was unpublished or deleted), the shared index patched and the post store
+ * updated (drafts and deleted posts removed, so an outage cannot resurrect
+ * them), the locale's generation bumped (every instance drops its copies
+ * within STATE_CHECK_MS), then the CDN purged at once and again after
+ * SECOND_PURGE_DELAY_MS, which covers a copy an instance refilled from its
+ * old state just before noticing. A purge that fails is owed, not lost.
+ */
+import { retrievePost } from "../butter/client.ts";
+import type { Post } from "../butter/types.ts";
+import { log } from "../core/log.ts";
+import { purgeFailed } from "../core/errors.ts";
+import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { runInBackground } from "../netlify/context.ts";
+import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
+import { type LocaleKey, tagsForPostChange } from "./cache-tags.ts";
+import { purgeOrOwe, retryOwedPurge } from "./owed-purge.ts";
+import { forgetPost, storePost } from "./post-store.ts";
+import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
+import { STATE_CHECK_MS, updateSiteState } from "./site-state.ts";
+
+/** Longer than STATE_CHECK_MS, so every instance has seen the new generation by then. */
+export const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
+
+export type PostChange = "published" | "unpublished" | "unknown";
+
+export interface ChangeOutcome {
+  tags: string[];
+  /** `owed`: the purge failed and is recorded to be retried. */
+  purge: "purged" | "owed";
+}
+
+/** The post's state now: `unpublished` events need no call; others ask ButterCMS once. */
+async function currentPost(scope: ReadScope, slug: string, locale: LocaleKey): Promise<Post | null | "unknown"> {
+  try {
+    const detail = await nullIfNotFound(
+      fromButter(scope.config, () => retrievePost(scope.config, slug, false, upstreamLocale(locale))),
+    );
+    return detail?.data.status === "published" ? detail.data : null;
+  } catch (error) {
+    log("warn", "ButterCMS failed while a webhook asked for a post: the index will be rebuilt", {
+      slug,
+      error: (error as Error).message,
+    });
+    return "unknown";
+  }
+}
+
+async function share(store: SharedStore, locale: LocaleKey, slug: string, post: Post | null | "unknown") {
+  const before = (await store.get<{ generations?: Record<string, number> }>("site-state"))?.value;
+  const target = (before?.generations?.[locale] ?? 0) + 1;
+  const { body: _body, ...summary } = post && post !== "unknown" ? post : ({} as Post);
+  await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : post && (summary as Post), target);
+  if (post && post !== "unknown") await storePost(store, locale, post);
+  else await forgetPost(store, locale, slug);
+  const after = await updateSiteState(store, (state) => {
+    const current = state.generations[locale] ?? 0;
+    return { ...state, generations: { ...state.generations, [locale]: Math.max(current + 1, target) } };
+  });
+  siteState.adopt(after);
+  const generation = after.generations[locale] ?? target;
+  // A concurrent change bumped it past ours: the index must carry the newest generation.
+  if (generation !== target) await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : null, generation);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function applyPostChange(
+  scope: ReadScope,
+  slug: string,
+  locale: LocaleKey,
+  change: PostChange,
+): Promise<ChangeOutcome> {
+  const store = openSharedStore(scope.config.content.storeName);
+  const tags = tagsForPostChange(slug, locale);
+  if (store) {
+    const post = change === "unpublished" ? null : await currentPost(scope, slug, locale);
+    try {
+      await share(store, locale, slug, post);
+    } catch (error) {
+      log("error", "Could not record a post change in Netlify Blobs; instances notice it within their TTL", {
+        slug,
+        error: (error as Error).message,
+      });
+    }
+  }
+  let purge: ChangeOutcome["purge"];
+  try {
+    purge = await purgeOrOwe(store, siteState, tags);
+  } catch (error) {
+    throw purgeFailed(`Netlify CDN purge failed and could not be recorded: ${(error as Error).message}`);
+  }
+  runInBackground(
+    scope.context,
+    (async () => {
+      await sleep(SECOND_PURGE_DELAY_MS);
+      await purgeOrOwe(store, siteState, tags).catch(() => undefined);
+      if (store && siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
+    })(),
+  );
+  return { tags, purge };
+}

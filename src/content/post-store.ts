@@ -1,0 +1,56 @@
+/**
+ * Published posts with their bodies, shared through Blobs
+ * (`post/<locale>/<slug>`): written by the webhook when a post changes and
+ * by the first instance that needs one, so a post costs one ButterCMS call
+ * per change for the whole site, not one per instance. A stored copy is used
+ * while its `updated` matches the published index; when ButterCMS fails, an
+ * older copy is the last-known-good one. Drafts never enter it: only posts
+ * that the published index lists, and that ButterCMS says are published.
+ */
+import { retrievePost } from "../butter/client.ts";
+import type { Post } from "../butter/types.ts";
+import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { runInBackground } from "../netlify/context.ts";
+import { fromButter, isOutage, nullIfNotFound, type ReadScope } from "./cached-read.ts";
+import type { LocaleKey } from "./cache-tags.ts";
+import { type IndexedPost, upstreamLocale } from "./published-index.ts";
+
+interface StoredPost {
+  post: Post;
+  fetchedAt: string;
+}
+
+export const postKey = (locale: LocaleKey, slug: string): string => `post/${locale}/${slug}`;
+
+export async function storePost(store: SharedStore, locale: LocaleKey, post: Post): Promise<void> {
+  const stored: StoredPost = { post, fetchedAt: new Date().toISOString() };
+  await store.set(postKey(locale, post.slug), stored);
+}
+
+export async function forgetPost(store: SharedStore, locale: LocaleKey, slug: string): Promise<void> {
+  await store.delete(postKey(locale, slug));
+}
+
+/** A published post with its body, or null when ButterCMS no longer has it published. */
+export async function publishedPost(
+  scope: ReadScope,
+  locale: LocaleKey,
+  entry: IndexedPost,
+): Promise<{ post: Post; staleSince?: string } | null> {
+  const store = openSharedStore(scope.config.content.storeName);
+  const stored = store ? await store.get<StoredPost>(postKey(locale, entry.slug)).catch(() => null) : null;
+  if (stored && stored.value.post.updated === entry.updated) return { post: stored.value.post };
+  try {
+    const detail = await nullIfNotFound(
+      fromButter(scope.config, () => retrievePost(scope.config, entry.slug, false, upstreamLocale(locale))),
+    );
+    if (!detail || detail.data.status !== "published") return null;
+    if (store) runInBackground(scope.context, storePost(store, locale, detail.data).catch(() => undefined));
+    return { post: detail.data };
+  } catch (error) {
+    if (stored && scope.config.content.lastKnownGood && isOutage(error)) {
+      return { post: stored.value.post, staleSince: stored.value.fetchedAt };
+    }
+    throw error;
+  }
+}

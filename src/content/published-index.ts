@@ -1,0 +1,228 @@
+/**
+ * The published index of a locale: every published post without its body,
+ * in ButterCMS's order, fetched in pages of 100. List pages, filters,
+ * `count`, pages past the end, slug existence and related posts are
+ * answered from it, so what a client invents costs no ButterCMS call
+ * (docs/architecture.md, "The published index").
+ *
+ * Shared through Blobs (`index/<locale>`, with the generation it belongs
+ * to): the webhook patches it (one ButterCMS call per changed post) and
+ * bumps the locale's generation; instances reload it from Blobs when they
+ * see a new generation, and one instance at a time rebuilds it from
+ * ButterCMS every FULL_REFRESH_MS to heal drift. Without Blobs each
+ * instance builds its own, kept CACHE_TIMES.ttlMs.
+ */
+import { listPosts } from "../butter/client.ts";
+import type { Post } from "../butter/types.ts";
+import { log } from "../core/log.ts";
+import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import {
+  CACHE_TIMES,
+  type Freshness,
+  checkSiteState,
+  fromButter,
+  isOutage,
+  onGenerationChange,
+  onInstanceReset,
+  type ReadScope,
+  responseCache,
+  siteState,
+} from "./cached-read.ts";
+import { DEFAULT_LOCALE, type LocaleKey, postsTag } from "./cache-tags.ts";
+
+export const FULL_REFRESH_MS = 10 * 60_000;
+const PAGE_SIZE = 100;
+/** A rebuild claimed by another instance is trusted this long before someone else tries. */
+const REFRESH_CLAIM_MS = 30_000;
+
+/** A published post as lists carry it (no body). */
+export type IndexedPost = Post;
+
+interface StoredIndex {
+  generation: number;
+  builtAt: number;
+  refreshingSince?: number;
+  posts: IndexedPost[];
+}
+
+export interface PublishedIndex {
+  locale: LocaleKey;
+  generation: number;
+  builtAt: number;
+  /** When this instance got it (epoch ms). */
+  loadedAt: number;
+  posts: readonly IndexedPost[];
+  positions: ReadonlyMap<string, number>;
+  /** Set when ButterCMS failed and this is the last copy Blobs had: when it was built. */
+  staleSince?: string;
+}
+
+export const indexKey = (locale: LocaleKey): string => `index/${locale}`;
+
+const instanceIndexes = new Map<LocaleKey, PublishedIndex>();
+const loading = new Map<LocaleKey, Promise<PublishedIndex>>();
+
+onGenerationChange((locale) => {
+  instanceIndexes.delete(locale);
+  responseCache.deleteTagged(postsTag(locale));
+});
+onInstanceReset(() => {
+  instanceIndexes.clear();
+  loading.clear();
+});
+
+function indexOf(locale: LocaleKey, stored: StoredIndex, staleSince?: string): PublishedIndex {
+  const positions = new Map(stored.posts.map((post, position) => [post.slug, position]));
+  return {
+    locale,
+    generation: stored.generation,
+    builtAt: stored.builtAt,
+    loadedAt: Date.now(),
+    posts: stored.posts,
+    positions,
+    ...(staleSince ? { staleSince } : {}),
+  };
+}
+
+/** The locale parameter ButterCMS gets: none for the default locale. */
+export const upstreamLocale = (locale: LocaleKey): string | undefined =>
+  locale === DEFAULT_LOCALE ? undefined : locale;
+
+/** Every published post of `locale`, without bodies: one ButterCMS call per 100 posts. */
+async function fetchAll(scope: ReadScope, locale: LocaleKey): Promise<IndexedPost[]> {
+  const posts: IndexedPost[] = [];
+  for (let page = 1; ; page++) {
+    const list = await fromButter(scope.config, () =>
+      listPosts(
+        scope.config,
+        { page, page_size: PAGE_SIZE, exclude_body: true, locale: upstreamLocale(locale) },
+        false,
+      ),
+    );
+    posts.push(...list.data.filter((post) => post.status === undefined || post.status === "published"));
+    if (list.meta.next_page === null || list.data.length === 0) return posts;
+  }
+}
+
+function usable(index: PublishedIndex | undefined, generation: number, verified: boolean): boolean {
+  if (!index || index.staleSince) return false;
+  const now = Date.now();
+  if (!verified) return now - index.loadedAt < CACHE_TIMES.ttlMs;
+  return index.generation >= generation && now - index.builtAt < FULL_REFRESH_MS;
+}
+
+async function rebuildShared(
+  scope: ReadScope,
+  store: SharedStore,
+  locale: LocaleKey,
+  generation: number,
+): Promise<PublishedIndex> {
+  const key = indexKey(locale);
+  const stored = await store.get<StoredIndex>(key).catch(() => undefined);
+  const current = stored?.value;
+  if (current && current.generation >= generation && Date.now() - current.builtAt < FULL_REFRESH_MS) {
+    return indexOf(locale, current);
+  }
+  // Someone else is rebuilding it: their (slightly old) copy is still consistent with every patch.
+  if (current && stored && current.refreshingSince && Date.now() - current.refreshingSince < REFRESH_CLAIM_MS) {
+    return indexOf(locale, current);
+  }
+  if (current && stored) {
+    const claimed = await store
+      .set(key, { ...current, refreshingSince: Date.now() }, { ifMatch: stored.etag })
+      .catch(() => false);
+    if (!claimed) return indexOf(locale, current);
+  }
+  try {
+    const posts = await fetchAll(scope, locale);
+    const fresh: StoredIndex = { generation: Math.max(generation, current?.generation ?? 0), builtAt: Date.now(), posts };
+    await store.set(key, fresh).catch((error: Error) => {
+      log("warn", "Could not share the published index through Netlify Blobs", { error: error.message });
+    });
+    return indexOf(locale, fresh);
+  } catch (error) {
+    if (current && isOutage(error)) return indexOf(locale, current, new Date(current.builtAt).toISOString());
+    throw error;
+  }
+}
+
+async function load(scope: ReadScope, locale: LocaleKey, generation: number, verified: boolean) {
+  const store = verified ? openSharedStore(scope.config.content.storeName) : null;
+  if (store) return rebuildShared(scope, store, locale, generation);
+  const previous = instanceIndexes.get(locale);
+  try {
+    const posts = await fetchAll(scope, locale);
+    return indexOf(locale, { generation, builtAt: Date.now(), posts });
+  } catch (error) {
+    if (!isOutage(error)) throw error;
+    if (previous) return { ...previous, staleSince: new Date(previous.builtAt).toISOString() };
+    // Blobs may still answer even though the shared state could not be verified.
+    const copy = await openSharedStore(scope.config.content.storeName)
+      ?.get<StoredIndex>(indexKey(locale))
+      .catch(() => null);
+    if (copy) return indexOf(locale, copy.value, new Date(copy.value.builtAt).toISOString());
+    throw error;
+  }
+}
+
+/** The published index of `locale` and how current it is known to be. */
+export async function publishedIndex(
+  scope: ReadScope,
+  locale: LocaleKey,
+): Promise<{ index: PublishedIndex; freshness: Freshness }> {
+  const freshness = await checkSiteState(scope);
+  const view = siteState.peek();
+  const generation = view.state.generations[locale] ?? 0;
+  const verified = freshness.kind === "current" && view.verified;
+  const mine = instanceIndexes.get(locale);
+  if (usable(mine, generation, verified)) return { index: mine as PublishedIndex, freshness };
+  let pending = loading.get(locale);
+  if (!pending) {
+    pending = load(scope, locale, generation, verified).finally(() => loading.delete(locale));
+    loading.set(locale, pending);
+  }
+  const index = await pending;
+  if (!index.staleSince) instanceIndexes.set(locale, index);
+  return {
+    index,
+    freshness: index.staleSince ? { kind: "last-known-good", since: index.staleSince } : freshness,
+  };
+}
+
+/**
+ * The webhook's patch: puts `post` (published) in its place, or removes
+ * `slug`, in the shared index, at `generation`. Nothing to patch when no
+ * index is stored yet (the next reader builds it, change included).
+ */
+export async function patchSharedIndex(
+  store: SharedStore,
+  locale: LocaleKey,
+  slug: string,
+  post: IndexedPost | null | "unknown",
+  generation: number,
+): Promise<void> {
+  const key = indexKey(locale);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const stored = await store.get<StoredIndex>(key);
+    if (!stored) return;
+    const posts = stored.value.posts.filter((candidate) => candidate.slug !== slug);
+    if (post && post !== "unknown") posts.splice(insertionPoint(posts, post), 0, post);
+    // ButterCMS could not say what the post is now: keep the index, but have the next reader rebuild it.
+    const next: StoredIndex =
+      post === "unknown"
+        ? { ...stored.value, generation, builtAt: 0 }
+        : { ...stored.value, generation, posts };
+    if (await store.set(key, next, { ifMatch: stored.etag })) return;
+  }
+  // Could not patch: drop it, so that the next reader rebuilds it from ButterCMS.
+  await store.delete(key);
+}
+
+const sortKey = (post: IndexedPost) => String(post.published ?? "");
+
+/** ButterCMS lists newest published first. */
+function insertionPoint(posts: IndexedPost[], post: IndexedPost): number {
+  const key = sortKey(post);
+  const position = posts.findIndex((candidate) => sortKey(candidate) < key);
+  return position === -1 ? posts.length : position;
+}

@@ -1,0 +1,133 @@
+/**
+ * The small state every instance of every function shares through Netlify
+ * Blobs (one blob, `site-state`): the generation of each locale's published
+ * index (bumped by the webhook on every post change), the ButterCMS quota
+ * outage if one is known, and CDN purges still owed. Instances read it at
+ * most every `STATE_CHECK_MS`, so one publish is noticed everywhere within
+ * that time without one Blobs read per request (docs/architecture.md,
+ * "Freshness").
+ */
+import { log } from "../core/log.ts";
+import { BlobsUnavailable, type SharedStore } from "../netlify/blobs.ts";
+
+/** How stale an instance's view of the shared state may be. */
+export const STATE_CHECK_MS = 2_000;
+const STATE_KEY = "site-state";
+const MAX_CAS_ATTEMPTS = 4;
+
+export interface QuotaOutage {
+  /** When ButterCMS said the quota resets (epoch ms). */
+  until: number;
+  /** When the next probe call may be made (epoch ms). */
+  probeAt: number;
+}
+
+export interface OwedPurge {
+  tags: string[];
+  attempts: number;
+  /** Epoch ms of the next attempt. */
+  nextAt: number;
+}
+
+export interface SiteState {
+  /** Locale key ("default" or a locale code) → generation of its published index. */
+  generations: Record<string, number>;
+  quota?: QuotaOutage | undefined;
+  owedPurge?: OwedPurge | undefined;
+}
+
+const EMPTY: SiteState = { generations: {} };
+
+export interface StateView {
+  state: SiteState;
+  /** True when read from Blobs within STATE_CHECK_MS; false when Blobs is absent or failing. */
+  verified: boolean;
+  /** When the view was last confirmed against Blobs (epoch ms; 0 = never). */
+  checkedAt: number;
+}
+
+type Listener = (previous: SiteState, next: SiteState) => void;
+
+/** One instance's view of the shared state, refreshed at most every STATE_CHECK_MS. */
+export class SiteStateView {
+  private view: StateView = { state: EMPTY, verified: false, checkedAt: 0 };
+  private refreshing: Promise<StateView> | undefined;
+  private readonly listeners: Listener[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The view without any I/O (may be older than STATE_CHECK_MS). */
+  peek(): StateView {
+    return this.view;
+  }
+
+  /** True when the view is recent enough to skip a Blobs read. */
+  isCurrent(): boolean {
+    return this.view.verified && this.now() - this.view.checkedAt < STATE_CHECK_MS;
+  }
+
+  /** The shared state, read from Blobs if the view is older than STATE_CHECK_MS. */
+  async current(store: SharedStore | null): Promise<StateView> {
+    if (this.isCurrent()) return this.view;
+    if (!store) return this.replace({ state: this.view.state, verified: false, checkedAt: 0 });
+    this.refreshing ??= this.read(store).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** Applies a state this instance just wrote, so it does not wait for its next read. */
+  adopt(state: SiteState): void {
+    this.replace({ state, verified: true, checkedAt: this.now() });
+  }
+
+  reset(): void {
+    this.view = { state: EMPTY, verified: false, checkedAt: 0 };
+    this.refreshing = undefined;
+  }
+
+  private async read(store: SharedStore): Promise<StateView> {
+    try {
+      const stored = await store.get<SiteState>(STATE_KEY);
+      return this.replace({ state: normalise(stored?.value), verified: true, checkedAt: this.now() });
+    } catch (error) {
+      log("warn", "Netlify Blobs unreachable: serving this instance's copies with a short CDN lifetime", {
+        error: (error as Error).message,
+      });
+      return this.replace({ state: this.view.state, verified: false, checkedAt: this.view.checkedAt });
+    }
+  }
+
+  private replace(next: StateView): StateView {
+    const previous = this.view.state;
+    this.view = next;
+    if (next.state !== previous) for (const listener of this.listeners) listener(previous, next.state);
+    return next;
+  }
+}
+
+function normalise(value: SiteState | undefined): SiteState {
+  if (!value || typeof value !== "object" || typeof value.generations !== "object") return EMPTY;
+  return value;
+}
+
+/**
+ * Changes the shared state with compare-and-set, retrying on a concurrent
+ * write; returns the state written. Throws BlobsUnavailable when it cannot.
+ */
+export async function updateSiteState(
+  store: SharedStore,
+  change: (state: SiteState) => SiteState,
+): Promise<SiteState> {
+  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+    const stored = await store.get<SiteState>(STATE_KEY);
+    const next = change(normalise(stored?.value));
+    const written = await store.set(STATE_KEY, next, stored ? { ifMatch: stored.etag } : { ifNew: true });
+    if (written) return next;
+  }
+  throw new BlobsUnavailable("compare-and-set", "too many concurrent writers");
+}

@@ -1,0 +1,14 @@
+/** What a method handler gets for one request: the request, its URL, the configuration, Netlify's context. */
+import type { Config } from "../core/config.ts";
+import type { FunctionContext } from "../netlify/context.ts";
+
+export interface RequestScope {
+  req: Request;
+  /** The request's URL (under `netlify dev`, with the dev proxy's retry suffix undone). */
+  url: URL;
+  config: Config;
+  context: FunctionContext;
+}
+
+/** A method handler: returns its status, body and own headers; the endpoint adds the common ones. */
+export type MethodHandler = (scope: RequestScope) => Promise<Response>;

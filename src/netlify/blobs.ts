@@ -1,0 +1,100 @@
+/**
+ * Netlify Blobs, the one store every instance of every function of the site
+ * shares (docs/architecture.md, "Caching layers"). Reads sit on request
+ * paths, so every call is bounded: each HTTP call gets `BLOBS_TIMEOUT_MS`, and
+ * the client's own retries (up to 5, seconds apart) are switched off by
+ * answering it a final status instead of a retryable one. A store that is
+ * not configured (plain tests, benchmarks) or fails is reported as such;
+ * callers decide what that means (serve, or fail closed).
+ */
+import { getStore } from "@netlify/blobs";
+
+/** Per HTTP call to Blobs: short, a read must never hold a request for long. */
+export const BLOBS_TIMEOUT_MS = 400;
+
+export interface StoredValue<T> {
+  value: T;
+  etag: string;
+}
+
+export interface WriteCondition {
+  /** Write only if the blob still has this ETag (compare-and-set). */
+  ifMatch?: string;
+  /** Write only if the blob does not exist. */
+  ifNew?: boolean;
+}
+
+/** The part of a Blobs store the backend uses. Every method throws `BlobsUnavailable` on failure. */
+export interface SharedStore {
+  get<T>(key: string): Promise<StoredValue<T> | null>;
+  /** True when written; false when the condition did not hold. */
+  set(key: string, value: unknown, condition?: WriteCondition): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+export class BlobsUnavailable extends Error {
+  constructor(operation: string, cause: unknown) {
+    super(`Netlify Blobs ${operation} failed`, {
+      cause: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+    });
+    this.name = "BlobsUnavailable";
+  }
+}
+
+/** A status the client treats as final: it retries only network errors, 429 and 5xx. */
+const GIVE_UP = 499;
+
+const boundedFetch: typeof fetch = async (input, init) => {
+  const timeout = AbortSignal.timeout(BLOBS_TIMEOUT_MS);
+  const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+  try {
+    const response = await fetch(input, { ...init, signal });
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      return new Response(null, { status: GIVE_UP });
+    }
+    return response;
+  } catch {
+    return new Response(null, { status: GIVE_UP });
+  }
+};
+
+async function attempt<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new BlobsUnavailable(operation, error);
+  }
+}
+
+/**
+ * The site-wide store `name` with strong consistency (a write is visible to
+ * the next read of any instance), or `null` where Netlify Blobs is not
+ * configured at all.
+ */
+export function openSharedStore(name: string): SharedStore | null {
+  let store: ReturnType<typeof getStore>;
+  try {
+    store = getStore({ name, consistency: "strong", fetch: boundedFetch });
+  } catch {
+    return null; // MissingBlobsEnvironmentError: no Blobs context here
+  }
+  return {
+    get: <T>(key: string) =>
+      attempt("read", async () => {
+        const found = await store.getWithMetadata(key, { type: "json" });
+        return found ? { value: found.data as T, etag: found.etag ?? "" } : null;
+      }),
+    set: (key, value, condition = {}) =>
+      attempt("write", async () => {
+        const options = condition.ifMatch
+          ? { onlyIfMatch: condition.ifMatch }
+          : condition.ifNew
+            ? { onlyIfNew: true as const }
+            : {};
+        const result = await store.setJSON(key, value, options);
+        return result.modified;
+      }),
+    delete: (key) => attempt("delete", () => store.delete(key)),
+  };
+}
