@@ -1,6 +1,6 @@
 import type { Config } from "@netlify/functions";
-import { logIn, logOut, readSession } from "../src/preview/auth-handlers.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { logIn, logOut, readSession } from "../src/preview/auth-handlers.ts";
 
 /** POST|GET|DELETE /api/auth: preview sessions (api-contract.md). */
 export default defineEndpoint({

@@ -1,10 +1,10 @@
 import type { Config } from "@netlify/functions";
 import { authenticateWebhook, parseWebhook } from "../src/blog/webhook.ts";
-import { log } from "../src/core/log.ts";
 import { applyPostChange } from "../src/content/post-change.ts";
+import { log } from "../src/core/log.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { readJsonObject } from "../src/http/request-body.ts";
 import { jsonResponse } from "../src/http/representation.ts";
+import { readJsonObject } from "../src/http/request-body.ts";
 
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
@@ -14,7 +14,10 @@ export default defineEndpoint({
   methods: {
     POST: async (scope) => {
       authenticateWebhook(scope.req, scope.config);
-      const { event, post } = parseWebhook(await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES), scope.config);
+      const { event, post } = parseWebhook(
+        await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES),
+        scope.config,
+      );
       if (post === null) {
         log("info", "Ignored a ButterCMS webhook that is not a post event", { event });
         return jsonResponse({ accepted: true, event, ignored: true }, 202);

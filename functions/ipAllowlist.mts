@@ -1,10 +1,10 @@
 import type { Config } from "@netlify/functions";
-import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { evaluateIp } from "../src/preview/ip-policy.ts";
 import { ipNotAllowed } from "../src/core/errors.ts";
-import { clientIp } from "../src/netlify/context.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { parseQuery } from "../src/http/query.ts";
 import { jsonResponse } from "../src/http/representation.ts";
+import { clientIp } from "../src/netlify/context.ts";
+import { evaluateIp } from "../src/preview/ip-policy.ts";
 
 /** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
 export default defineEndpoint({

@@ -10,14 +10,14 @@
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import type { FeedType, Post, TermList } from "../butter/types.ts";
+import { DEFAULT_LOCALE, FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
 import {
-  DEFAULT_LOCALE,
-  FEEDS_TAG,
-  postsTag,
-  SEARCH_TAG,
-  TERM_TAGS,
-} from "../content/cache-tags.ts";
-import { fromButter, type ReadResult, type ReadScope, readRepresentation, requestKey } from "../content/cached-read.ts";
+  fromButter,
+  type ReadResult,
+  type ReadScope,
+  readRepresentation,
+  requestKey,
+} from "../content/cached-read.ts";
 import { publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent, representText } from "../http/representation.ts";
@@ -79,7 +79,9 @@ function normaliseRecentPosts(list: TermList, published: ReadonlySet<string>): T
       if (!Array.isArray(term.recent_posts)) return term;
       const recent = term.recent_posts
         .map(recentPost)
-        .filter((post): post is Record<string, unknown> => post !== null && published.has(post.slug as string))
+        .filter(
+          (post): post is Record<string, unknown> => post !== null && published.has(post.slug as string),
+        )
         .slice(0, MAX_RECENT_POSTS);
       return { ...term, recent_posts: recent };
     }),
@@ -136,8 +138,11 @@ export async function feedRepresentation(
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
   const unfiltered = !filters.category && !filters.tag;
-  return readRepresentation({ ...scope, key, tags, lastKnownGoodKey: unfiltered ? key : undefined }, async () => {
-    const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
-    return representText(xml, tags, FEED_CONTENT_TYPES[type]);
-  });
+  return readRepresentation(
+    { ...scope, key, tags, lastKnownGoodKey: unfiltered ? key : undefined },
+    async () => {
+      const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
+      return representText(xml, tags, FEED_CONTENT_TYPES[type]);
+    },
+  );
 }

@@ -12,12 +12,14 @@ export function srcsetFor(image: unknown): string | null {
   if (typeof image !== "string") return null;
   const handle = BUTTER_CDN.exec(image)?.[1];
   if (!handle) return null;
-  return SRCSET_WIDTHS.map((width) => `https://cdn.buttercms.com/resize=width:${width}/${handle} ${width}w`).join(
-    ", ",
-  );
+  return SRCSET_WIDTHS.map(
+    (width) => `https://cdn.buttercms.com/resize=width:${width}/${handle} ${width}w`,
+  ).join(", ");
 }
 
 /** The post as our API answers it: ButterCMS's fields, plus `featured_image_srcset`. */
-export function withSrcset<T extends Record<string, unknown>>(post: T): T & { featured_image_srcset: string | null } {
+export function withSrcset<T extends Record<string, unknown>>(
+  post: T,
+): T & { featured_image_srcset: string | null } {
   return { ...post, featured_image_srcset: srcsetFor(post.featured_image) };
 }

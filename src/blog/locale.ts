@@ -3,8 +3,9 @@
  * ButterCMS's default locale, so `?locale=<default>` and no `locale` are one
  * piece of content (one index, one set of cache tags).
  */
-import type { Config } from "../core/config.ts";
+
 import { DEFAULT_LOCALE, type LocaleKey } from "../content/cache-tags.ts";
+import type { Config } from "../core/config.ts";
 
 export const LOCALE_PARAM = { type: "locale" } as const;
 

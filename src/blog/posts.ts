@@ -12,7 +12,6 @@
 import { listPosts, retrievePost } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import type { Post, PostDetail, PostList } from "../butter/types.ts";
-import { invalidParameters, notFound } from "../core/errors.ts";
 import { type LocaleKey, postsTag, postTag } from "../content/cache-tags.ts";
 import {
   fromButter,
@@ -24,6 +23,7 @@ import {
 } from "../content/cached-read.ts";
 import { publishedPost } from "../content/post-store.ts";
 import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
+import { invalidParameters, notFound } from "../core/errors.ts";
 import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "../http/query.ts";
 import { represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
@@ -111,7 +111,10 @@ async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<Rea
 }
 
 /** GET /api/posts. */
-export async function postListRepresentation(scope: RequestScope, query: ListPostsQuery): Promise<ReadResult> {
+export async function postListRepresentation(
+  scope: RequestScope,
+  query: ListPostsQuery,
+): Promise<ReadResult> {
   if (query.preview) return previewList(scope, query);
   const locale = localeKey(scope.config, query.locale);
   const tags = [postsTag(locale)];

@@ -5,8 +5,9 @@
  * more call, cached like any other), so the answer still links back to the
  * last page.
  */
-import type { PostList } from "./types.ts";
+
 import { ButterFailure } from "./failure.ts";
+import type { PostList } from "./types.ts";
 
 export async function pageOrPastTheEnd(
   page: number,

@@ -13,8 +13,8 @@
  */
 import { ButterFailure } from "../butter/failure.ts";
 import type { Config } from "../core/config.ts";
-import { log } from "../core/log.ts";
 import { notFound } from "../core/errors.ts";
+import { log } from "../core/log.ts";
 import type { Representation } from "../http/representation.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { type FunctionContext, runInBackground } from "../netlify/context.ts";
@@ -40,7 +40,10 @@ export type CachedRead = Representation | null;
  * short CDN lifetime), or a last-known-good copy from Blobs (ButterCMS
  * failed), with when ButterCMS gave it.
  */
-export type Freshness = { kind: "current" } | { kind: "unverified" } | { kind: "last-known-good"; since: string };
+export type Freshness =
+  | { kind: "current" }
+  | { kind: "unverified" }
+  | { kind: "last-known-good"; since: string };
 
 export interface Served {
   representation: Representation;
@@ -134,7 +137,10 @@ export async function keepLastKnownGood(store: SharedStore, key: string, represe
     const copy: StoredCopy = { representation, fetchedAt: new Date().toISOString() };
     await store.set(`${LKG_PREFIX}${key}`, copy);
   } catch (error) {
-    log("warn", "Could not keep a last-known-good copy in Netlify Blobs", { key, error: (error as Error).message });
+    log("warn", "Could not keep a last-known-good copy in Netlify Blobs", {
+      key,
+      error: (error as Error).message,
+    });
   }
 }
 

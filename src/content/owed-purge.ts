@@ -14,12 +14,17 @@ import { type OwedPurge, type SiteStateView, updateSiteState } from "./site-stat
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 
-export const backoff = (attempts: number): number => Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempts);
+export const backoff = (attempts: number): number =>
+  Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempts);
 
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
 
 /** Records `tags` as owed (merged with what is owed already); throws when Blobs cannot take it. */
-export async function owePurge(store: SharedStore, state: SiteStateView, tags: readonly string[]): Promise<void> {
+export async function owePurge(
+  store: SharedStore,
+  state: SiteStateView,
+  tags: readonly string[],
+): Promise<void> {
   const now = Date.now();
   state.adopt(
     await updateSiteState(store, (current) => {
@@ -32,7 +37,11 @@ export async function owePurge(store: SharedStore, state: SiteStateView, tags: r
 }
 
 /** Removes `tags` from what is owed, once they were purged. */
-async function settle(store: SharedStore, state: SiteStateView, tags: readonly string[]): Promise<void> {
+export async function settle(
+  store: SharedStore,
+  state: SiteStateView,
+  tags: readonly string[],
+): Promise<void> {
   state.adopt(
     await updateSiteState(store, (current) => {
       if (!current.owedPurge) return current;
@@ -52,7 +61,10 @@ export async function purgeOrOwe(
     await purgeTags(tags);
     return "purged";
   } catch (error) {
-    log("error", "Netlify CDN purge failed; recording it to be retried", { tags, error: (error as Error).message });
+    log("error", "Netlify CDN purge failed; recording it to be retried", {
+      tags,
+      error: (error as Error).message,
+    });
     if (!store) throw error;
     await owePurge(store, state, tags);
     return "owed";
@@ -89,7 +101,11 @@ export async function completeOwedPurge(store: SharedStore, state: SiteStateView
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The webhook's background retries (within the function's lifetime); instances finish the rest. */
-export async function retryOwedPurge(store: SharedStore, state: SiteStateView, budgetMs = 20_000): Promise<void> {
+export async function retryOwedPurge(
+  store: SharedStore,
+  state: SiteStateView,
+  budgetMs = 20_000,
+): Promise<void> {
   const started = Date.now();
   for (let attempt = 0; Date.now() - started < budgetMs; attempt++) {
     await sleep(backoff(attempt));

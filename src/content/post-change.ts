@@ -10,13 +10,13 @@
  */
 import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
-import { log } from "../core/log.ts";
 import { purgeFailed } from "../core/errors.ts";
+import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
 import { type LocaleKey, tagsForPostChange } from "./cache-tags.ts";
-import { purgeOrOwe, retryOwedPurge } from "./owed-purge.ts";
+import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
+import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
 import { forgetPost, storePost } from "./post-store.ts";
 import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
 import { STATE_CHECK_MS, updateSiteState } from "./site-state.ts";
@@ -33,7 +33,11 @@ export interface ChangeOutcome {
 }
 
 /** The post's state now: `unpublished` events need no call; others ask ButterCMS once. */
-async function currentPost(scope: ReadScope, slug: string, locale: LocaleKey): Promise<Post | null | "unknown"> {
+async function currentPost(
+  scope: ReadScope,
+  slug: string,
+  locale: LocaleKey,
+): Promise<Post | null | "unknown"> {
   try {
     const detail = await nullIfNotFound(
       fromButter(scope.config, () => retrievePost(scope.config, slug, false, upstreamLocale(locale))),
@@ -52,7 +56,13 @@ async function share(store: SharedStore, locale: LocaleKey, slug: string, post: 
   const before = (await store.get<{ generations?: Record<string, number> }>("site-state"))?.value;
   const target = (before?.generations?.[locale] ?? 0) + 1;
   const { body: _body, ...summary } = post && post !== "unknown" ? post : ({} as Post);
-  await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : post && (summary as Post), target);
+  await patchSharedIndex(
+    store,
+    locale,
+    slug,
+    post === "unknown" ? "unknown" : post && (summary as Post),
+    target,
+  );
   if (post && post !== "unknown") await storePost(store, locale, post);
   else await forgetPost(store, locale, slug);
   const after = await updateSiteState(store, (state) => {
@@ -62,7 +72,8 @@ async function share(store: SharedStore, locale: LocaleKey, slug: string, post: 
   siteState.adopt(after);
   const generation = after.generations[locale] ?? target;
   // A concurrent change bumped it past ours: the index must carry the newest generation.
-  if (generation !== target) await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : null, generation);
+  if (generation !== target)
+    await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : null, generation);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,8 +107,11 @@ export async function applyPostChange(
     scope.context,
     (async () => {
       await sleep(SECOND_PURGE_DELAY_MS);
-      await purgeOrOwe(store, siteState, tags).catch(() => undefined);
-      if (store && siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
+      const second = await purgeOrOwe(store, siteState, tags).catch(() => "owed" as const);
+      if (!store) return;
+      if (second === "purged" && purge === "owed")
+        await settle(store, siteState, tags).catch(() => undefined);
+      if (siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
     })(),
   );
   return { tags, purge };

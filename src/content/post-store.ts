@@ -11,8 +11,8 @@ import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import { fromButter, isOutage, nullIfNotFound, type ReadScope } from "./cached-read.ts";
 import type { LocaleKey } from "./cache-tags.ts";
+import { fromButter, isOutage, nullIfNotFound, type ReadScope } from "./cached-read.ts";
 import { type IndexedPost, upstreamLocale } from "./published-index.ts";
 
 interface StoredPost {
@@ -45,7 +45,11 @@ export async function publishedPost(
       fromButter(scope.config, () => retrievePost(scope.config, entry.slug, false, upstreamLocale(locale))),
     );
     if (!detail || detail.data.status !== "published") return null;
-    if (store) runInBackground(scope.context, storePost(store, locale, detail.data).catch(() => undefined));
+    if (store)
+      runInBackground(
+        scope.context,
+        storePost(store, locale, detail.data).catch(() => undefined),
+      );
     return { post: detail.data };
   } catch (error) {
     if (stored && scope.config.content.lastKnownGood && isOutage(error)) {

@@ -16,10 +16,11 @@ import { listPosts } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
 import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { DEFAULT_LOCALE, type LocaleKey, postsTag } from "./cache-tags.ts";
 import {
   CACHE_TIMES,
-  type Freshness,
   checkSiteState,
+  type Freshness,
   fromButter,
   isOutage,
   onGenerationChange,
@@ -28,7 +29,6 @@ import {
   responseCache,
   siteState,
 } from "./cached-read.ts";
-import { DEFAULT_LOCALE, type LocaleKey, postsTag } from "./cache-tags.ts";
 
 export const FULL_REFRESH_MS = 10 * 60_000;
 const PAGE_SIZE = 100;
@@ -124,7 +124,12 @@ async function rebuildShared(
     return indexOf(locale, current);
   }
   // Someone else is rebuilding it: their (slightly old) copy is still consistent with every patch.
-  if (current && stored && current.refreshingSince && Date.now() - current.refreshingSince < REFRESH_CLAIM_MS) {
+  if (
+    current &&
+    stored &&
+    current.refreshingSince &&
+    Date.now() - current.refreshingSince < REFRESH_CLAIM_MS
+  ) {
     return indexOf(locale, current);
   }
   if (current && stored) {
@@ -135,7 +140,11 @@ async function rebuildShared(
   }
   try {
     const posts = await fetchAll(scope, locale);
-    const fresh: StoredIndex = { generation: Math.max(generation, current?.generation ?? 0), builtAt: Date.now(), posts };
+    const fresh: StoredIndex = {
+      generation: Math.max(generation, current?.generation ?? 0),
+      builtAt: Date.now(),
+      posts,
+    };
     await store.set(key, fresh).catch((error: Error) => {
       log("warn", "Could not share the published index through Netlify Blobs", { error: error.message });
     });

@@ -54,7 +54,7 @@ export class SiteStateView {
   private refreshing: Promise<StateView> | undefined;
   private readonly listeners: Listener[] = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
@@ -97,6 +97,7 @@ export class SiteStateView {
     } catch (error) {
       log("warn", "Netlify Blobs unreachable: serving this instance's copies with a short CDN lifetime", {
         error: (error as Error).message,
+        cause: String((error as Error).cause),
       });
       return this.replace({ state: this.view.state, verified: false, checkedAt: this.view.checkedAt });
     }

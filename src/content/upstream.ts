@@ -50,7 +50,11 @@ async function mayProbe(config: Config, state: SiteStateView, quota: QuotaOutage
   }
 }
 
-async function recordQuotaOutage(config: Config, state: SiteStateView, failure: ButterFailure): Promise<void> {
+async function recordQuotaOutage(
+  config: Config,
+  state: SiteStateView,
+  failure: ButterFailure,
+): Promise<void> {
   const now = Date.now();
   const until = now + (failure.retryAfterSeconds ?? 0) * 1000;
   const quota = { until, probeAt: Math.min(until, now + QUOTA_PROBE_INTERVAL_MS) };
@@ -64,7 +68,9 @@ async function recordQuotaOutage(config: Config, state: SiteStateView, failure: 
   try {
     state.adopt(await updateSiteState(store, (current) => ({ ...current, quota })));
   } catch (error) {
-    log("warn", "Could not share the quota outage through Netlify Blobs", { error: (error as Error).message });
+    log("warn", "Could not share the quota outage through Netlify Blobs", {
+      error: (error as Error).message,
+    });
   }
 }
 
@@ -81,7 +87,11 @@ async function clearQuotaOutage(config: Config, state: SiteStateView): Promise<v
 }
 
 /** One resilient ButterCMS call (retries, breaker, quota gate). */
-export async function callButter<T>(config: Config, state: SiteStateView, call: () => Promise<T>): Promise<T> {
+export async function callButter<T>(
+  config: Config,
+  state: SiteStateView,
+  call: () => Promise<T>,
+): Promise<T> {
   const quota = state.peek().state.quota;
   const now = Date.now();
   const probing = quota !== undefined && now < quota.until;
@@ -89,7 +99,11 @@ export async function callButter<T>(config: Config, state: SiteStateView, call: 
     throw new ButterFailure("quota_exhausted", 429, secondsUntil(quota.until, now), "known quota outage");
   }
   try {
-    const value = await withRetries(call, { ...RETRY, deadlineMs: required(config.upstream).deadlineMs, breaker });
+    const value = await withRetries(call, {
+      ...RETRY,
+      deadlineMs: required(config.upstream).deadlineMs,
+      breaker,
+    });
     if (quota !== undefined) await clearQuotaOutage(config, state);
     return value;
   } catch (error) {

@@ -185,7 +185,9 @@ function locales(env: Env): readonly string[] | ApiError {
   const codes = raw.split(",").map((code) => code.trim());
   const bad = codes.find((code) => !LOCALE_PATTERN.test(code));
   if (bad !== undefined) {
-    return misconfigured(`BUTTERCMS_LOCALES entry '${bad}' is not a lower-case locale code such as en or pt-br`);
+    return misconfigured(
+      `BUTTERCMS_LOCALES entry '${bad}' is not a lower-case locale code such as en or pt-br`,
+    );
   }
   return [...new Set(codes)];
 }

@@ -6,8 +6,9 @@
  * for a last-known-good copy), preview ones `private, no-store`; both get
  * the strong ETag and 304 handling.
  */
-import { required } from "../core/config.ts";
+
 import type { ReadResult } from "../content/cached-read.ts";
+import { required } from "../core/config.ts";
 import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
 import { type ParamSpec, type ParsedQuery, parseQuery } from "../http/query.ts";
 import { conditionalResponse } from "../http/representation.ts";
@@ -23,7 +24,11 @@ export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>>
   read: (scope: RequestScope, query: ParsedQuery<Q>) => Promise<ReadResult>;
 }
 
-export function readResponse(scope: RequestScope, result: ReadResult, query: Record<string, ParamSpec>): Response {
+export function readResponse(
+  scope: RequestScope,
+  result: ReadResult,
+  query: Record<string, ParamSpec>,
+): Response {
   const { representation } = result;
   const freshness = representation.staleSince
     ? ({ kind: "last-known-good", since: representation.staleSince } as const)
@@ -41,7 +46,9 @@ export function readResponse(scope: RequestScope, result: ReadResult, query: Rec
 }
 
 /** A GET-only endpoint that reads a representation. */
-export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(definition: ReadEndpointDefinition<Q>) {
+export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
+  definition: ReadEndpointDefinition<Q>,
+) {
   return defineEndpoint({
     route: definition.route,
     ...(definition.usesSession ? { usesSession: definition.usesSession } : {}),

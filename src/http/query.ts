@@ -49,7 +49,11 @@ export interface ParseOptions {
   locales?: readonly string[];
 }
 
-function parseOne(spec: ParamSpec, raw: string, options: ParseOptions): { value: unknown } | { reason: string } {
+function parseOne(
+  spec: ParamSpec,
+  raw: string,
+  options: ParseOptions,
+): { value: unknown } | { reason: string } {
   switch (spec.type) {
     case "integer": {
       const value = Number(raw);

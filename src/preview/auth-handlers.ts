@@ -4,11 +4,11 @@
  */
 import { required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
-import { sessionCookie } from "../http/cookies.ts";
-import type { RequestScope } from "../http/request-scope.ts";
 import { invalidCredentials, invalidParameters } from "../core/errors.ts";
-import { readJsonObject } from "../http/request-body.ts";
+import { sessionCookie } from "../http/cookies.ts";
 import { jsonResponse } from "../http/representation.ts";
+import { readJsonObject } from "../http/request-body.ts";
+import type { RequestScope } from "../http/request-scope.ts";
 import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
 import { issueSession } from "./session-issue.ts";
 

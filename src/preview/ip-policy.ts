@@ -46,7 +46,6 @@ export async function evaluateIp(policy: IpPolicyConfig, ip: string): Promise<Ip
   return { configured: true, allowed: isAllowed(list, ip) };
 }
 
-
 /** For a guarded request (see `isGuarded`): throws 403 or 500 when `ip` may not pass. */
 export async function enforceIpPolicy(policy: IpPolicyConfig, ip: string): Promise<void> {
   if (policy.scope instanceof ApiError) throw policy.scope;

@@ -6,8 +6,8 @@
  */
 import type { AuthConfig, Config } from "../core/config.ts";
 import { required } from "../core/config.ts";
-import { readCookie } from "../http/cookies.ts";
 import { unauthorized } from "../core/errors.ts";
+import { readCookie } from "../http/cookies.ts";
 
 export const SESSION_COOKIE = "__Host-preview_session";
 export const SESSION_ISSUER = "butter-netlify-backend";

@@ -5,8 +5,9 @@
  * jitter between attempts; no retry on any other 4xx; and a circuit breaker
  * that fails fast while ButterCMS is down.
  */
-import type { CircuitBreaker } from "./circuit-breaker.ts";
+
 import { ButterFailure } from "../butter/failure.ts";
+import type { CircuitBreaker } from "./circuit-breaker.ts";
 
 export interface RetryOptions {
   deadlineMs: number;

@@ -17,8 +17,9 @@ const LISTS: [string, Handler, string, string, number][] = [
     getCategories,
     "/v2/categories/",
     "categories",
-    categories.filter((term) => publishedPosts.some((post) => post.categories?.some((c) => c.slug === term.slug)))
-      .length,
+    categories.filter((term) =>
+      publishedPosts.some((post) => post.categories?.some((c) => c.slug === term.slug)),
+    ).length,
   ],
   ["/api/tags", getTags, "/v2/tags/", "tags", tags.length],
   ["/api/authors", getAuthors, "/v2/authors/", "authors", authors.length],

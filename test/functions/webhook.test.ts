@@ -5,7 +5,7 @@ import getPost from "../../functions/getPost.mts";
 import getPosts from "../../functions/getPosts.mts";
 import getTags from "../../functions/getTags.mts";
 import { publishedPosts } from "../../sample/data.ts";
-import { tagsToPurge } from "../../src/blog/webhook.ts";
+import { testStore } from "../helpers/blobs.ts";
 import { butterRequests, HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
@@ -71,36 +71,37 @@ describe("POST /api/webhooks/buttercms", () => {
     },
   );
 
-  it("never asks for a purge with an empty tag list (which would purge nothing)", () => {
-    fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/), (anySlug) => {
-        const tags = tagsToPurge(anySlug);
-        expect(tags.length).toBeGreaterThan(0);
-        expect(tags).toContain("posts");
-        expect(tags).toContain(`post:${anySlug}`);
-      }),
+  it("purges the locale's tags for any valid slug and locale, never an empty list", async () => {
+    configure();
+    vi.stubEnv("BUTTERCMS_LOCALES", "en,es,pt-br");
+    const calls = interceptPurge();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,30}$/),
+        fc.constantFrom(null, "en", "es", "pt-br"),
+        async (anySlug, locale) => {
+          calls.length = 0;
+          const res = await send({ data: { id: anySlug, locale }, webhook: { event: "post.delete" } });
+          const suffix = locale === null || locale === "en" ? "" : `:${locale}`;
+          expect(res.json.purged).toEqual([`posts${suffix}`, `post:${anySlug}${suffix}`]);
+          expect(calls[0]?.body.cache_tags).toEqual([`posts${suffix}`, `post:${anySlug}${suffix}`]);
+        },
+      ),
+      { numRuns: 15 },
     );
   });
 
-  it("drops this instance's cached post reads, so the next read asks ButterCMS again", async () => {
-    configure();
-    interceptPurge();
-    await invoke(getPosts, "/api/posts");
-    await invoke(getPost, `/api/posts/${slug}`, { params: { slug } });
-    await invoke(getTags, "/api/tags");
-    expect(butterRequests).toHaveLength(3);
-    await send(payload("post.published"));
-    await invoke(getPosts, "/api/posts");
-    await invoke(getPost, `/api/posts/${slug}`, { params: { slug } });
-    await invoke(getTags, "/api/tags");
-    expect(butterRequests.map((url) => url.pathname)).toEqual([
-      "/v2/posts/",
-      `/v2/posts/${slug}/`,
-      "/v2/tags/",
-      "/v2/posts/",
-      `/v2/posts/${slug}/`,
-    ]);
-  });
+  it.each(["post.localization.published", "post.localization.draft", "post.localization.delete"])(
+    "purges the localized tags for %s with data.locale",
+    async (event) => {
+      configure();
+      vi.stubEnv("BUTTERCMS_LOCALES", "en,es");
+      const calls = interceptPurge();
+      const res = await send({ data: { id: slug, locale: "es", extra: 1 }, webhook: { event } });
+      expect(res.status).toBe(200);
+      expect(calls[0]?.body.cache_tags).toEqual(["posts:es", `post:${slug}:es`]);
+    },
+  );
 
   it("accepts and ignores an unknown event with 202, purging nothing", async () => {
     configure();
@@ -111,21 +112,47 @@ describe("POST /api/webhooks/buttercms", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it("answers 502 purge_failed and logs it when Netlify's purge API fails, so ButterCMS retries", async () => {
+  it("answers 202 pending when the purge fails, and retries it in the background until it succeeds", async () => {
     configure();
-    interceptPurge(500);
-    const res = await send(payload("post.published"));
-    expect(res.status).toBe(502);
-    expect(res.json.code).toBe("purge_failed");
+    const statuses = [500, 202, 202];
+    const calls: number[] = [];
+    server.use(
+      http.post(PURGE_API, () => {
+        const status = statuses[Math.min(calls.length, statuses.length - 1)] as number;
+        calls.push(status);
+        return new HttpResponse(null, { status });
+      }),
+    );
+    const background: Promise<unknown>[] = [];
+    const res = await invoke(webhook, "/api/webhooks/buttercms", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+      body: JSON.stringify(payload("post.published")),
+      waitUntil: (work) => background.push(work),
+    });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ accepted: true, event: "post.published", pending: ["posts", `post:${slug}`] });
     expect(consoleLines.join("\n")).toContain("purge failed");
+    await Promise.all(background);
+    expect(calls.slice(0, 2)).toEqual([500, 202]);
+    const state = (await testStore().get("site-state", { type: "json" })) as { owedPurge?: unknown };
+    expect(state.owedPurge).toBeUndefined();
     expectNoSecrets(res);
     for (const line of consoleLines) expect(line).not.toContain(PURGE_TOKEN);
-  });
+  }, 15_000);
 
-  it("answers 502 purge_failed when the purge API cannot be reached", async () => {
+  it("answers 502 purge_failed when the purge fails and Netlify Blobs cannot record it", async () => {
     configure();
+    vi.stubEnv(
+      "NETLIFY_BLOBS_CONTEXT",
+      Buffer.from(JSON.stringify({ edgeURL: "http://127.0.0.1:9", siteID: "s", token: "t" })).toString(
+        "base64",
+      ),
+    );
     server.use(http.post(PURGE_API, () => HttpResponse.error()));
-    expect((await send(payload("post.delete"))).status).toBe(502);
+    const res = await send(payload("post.delete"));
+    expect(res.status).toBe(502);
+    expect(res.json.code).toBe("purge_failed");
   });
 
   it.each([

@@ -32,7 +32,12 @@ export async function startBlobsServer(): Promise<void> {
   });
   const { port } = await server.start();
   context = Buffer.from(
-    JSON.stringify({ edgeURL: `http://localhost:${port}`, uncachedEdgeURL: `http://localhost:${port}`, siteID: SITE_ID, token: TOKEN }),
+    JSON.stringify({
+      edgeURL: `http://localhost:${port}`,
+      uncachedEdgeURL: `http://localhost:${port}`,
+      siteID: SITE_ID,
+      token: TOKEN,
+    }),
   ).toString("base64");
 }
 
@@ -47,5 +52,4 @@ export function blobsEnv(): Record<string, string> {
 }
 
 /** The test's store, read directly (what reached Blobs). */
-export const testStore = () =>
-  getStore({ name: process.env.CONTENT_STORE as string, consistency: "strong" });
+export const testStore = () => getStore({ name: process.env.CONTENT_STORE as string, consistency: "strong" });

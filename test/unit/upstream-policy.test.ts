@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { CircuitBreaker } from "../../src/resilience/circuit-breaker.ts";
-import { ApiError } from "../../src/core/errors.ts";
 import { ButterFailure } from "../../src/butter/failure.ts";
+import { ApiError } from "../../src/core/errors.ts";
+import { CircuitBreaker } from "../../src/resilience/circuit-breaker.ts";
 import { type RetryOptions, withRetries } from "../../src/resilience/retry-policy.ts";
 
 function harness(overrides: Partial<RetryOptions> = {}) {

@@ -1,0 +1,200 @@
+/**
+ * The content layer as Netlify runs it: getPost, getPosts and the webhook
+ * as separate module instances that share only ButterCMS, Netlify Blobs
+ * and the purge API (docs/architecture.md, "Freshness").
+ */
+import { createServer, type Server } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
+import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
+import { blobsRequests } from "../helpers/blobs.ts";
+import { BUTTER_API, butterRequests, FAULTS, HttpResponse, http, server } from "../helpers/butter.ts";
+import { coldInstance } from "../helpers/instances.ts";
+import { invoke } from "../helpers/invoke.ts";
+import { TEST_SECRETS } from "../helpers/secrets.ts";
+
+const PURGE_API = "https://api.netlify.com/api/v1/purge";
+const target = publishedPosts[3]!;
+const draft = unpublishedPosts.find((post) => post.status === "draft")!;
+
+const getPostAt = (handler: Awaited<ReturnType<typeof coldInstance>>, slug: string, query = "") =>
+  invoke(handler, `/api/posts/${slug}${query}`, { params: { slug } });
+
+function enableWebhook(): { tags: string[][] } {
+  vi.stubEnv("WEBHOOK_SECRET", TEST_SECRETS.webhookSecret);
+  vi.stubEnv("NETLIFY_PURGE_API_TOKEN", "nfp_test_purge_token_000");
+  vi.stubEnv("SITE_ID", "site-123");
+  const purges = { tags: [] as string[][] };
+  server.use(
+    http.post(PURGE_API, async ({ request }) => {
+      purges.tags.push(((await request.json()) as { cache_tags: string[] }).cache_tags);
+      return new HttpResponse(null, { status: 202 });
+    }),
+  );
+  return purges;
+}
+
+const deliver = (webhook: Awaited<ReturnType<typeof coldInstance>>, event: string, slug: string) =>
+  invoke(webhook, "/api/webhooks/buttercms", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+    body: JSON.stringify({ data: { id: slug, locale: null }, webhook: { event } }),
+  });
+
+describe("freshness across separately loaded instances", () => {
+  it("shows a publish on warm getPost and getPosts instances within STATE_CHECK_MS of the webhook's answer", async () => {
+    const purges = enableWebhook();
+    const [getPost, getPosts, webhook] = await Promise.all([
+      coldInstance("getPost"),
+      coldInstance("getPosts"),
+      coldInstance("buttercmsWebhook"),
+    ]);
+    const oldTitle = target.title;
+    expect((await getPostAt(getPost, target.slug)).json.data).toMatchObject({ title: oldTitle });
+    expect((await invoke(getPosts, "/api/posts")).text).toContain(oldTitle);
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    target.title = `${oldTitle} (edited)`;
+    try {
+      const res = await deliver(webhook, "post.published", target.slug);
+      expect(res.status).toBe(200);
+      expect(purges.tags[0]).toEqual(["posts", `post:${target.slug}`]);
+      vi.advanceTimersByTime(STATE_CHECK_MS);
+      const post = await getPostAt(getPost, target.slug);
+      const list = await invoke(getPosts, "/api/posts");
+      expect(post.json.data).toMatchObject({ title: target.title });
+      expect(list.text).toContain(target.title);
+      expect(post.headers.get("Netlify-CDN-Cache-Control")).toContain("s-maxage=300");
+    } finally {
+      target.title = oldTitle;
+    }
+  });
+
+  it("removes a deleted post from every instance, and never serves it from Blobs during an outage", async () => {
+    enableWebhook();
+    const [getPost, webhook] = await Promise.all([coldInstance("getPost"), coldInstance("buttercmsWebhook")]);
+    expect((await getPostAt(getPost, target.slug)).status).toBe(200);
+    const index = publishedPosts.indexOf(target);
+    publishedPosts.splice(index, 1);
+    try {
+      expect((await deliver(webhook, "post.delete", target.slug)).status).toBe(200);
+      server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
+      const cold = await coldInstance("getPost");
+      expect((await getPostAt(cold, target.slug)).status).toBe(404);
+      expect(blobsRequests.some((request) => request.key.includes(draft.slug))).toBe(false);
+    } finally {
+      publishedPosts.splice(index, 0, target);
+    }
+  });
+});
+
+describe("bounded ButterCMS cost on one warm instance", () => {
+  it("answers 400 hostile or varied list and post requests with at most 10 ButterCMS calls, exactly", async () => {
+    const [getPost, getPosts] = await Promise.all([coldInstance("getPost"), coldInstance("getPosts")]);
+    await invoke(getPosts, "/api/posts");
+    await getPostAt(getPost, target.slug);
+    butterRequests.length = 0;
+    const filters = ["", "&category=engineering", "&tag=netlify", "&author=ada-okafor", "&category=nope"];
+    for (let i = 0; i < 200; i++) {
+      const query = `?page=${(i % 40) + 1}&page_size=${(i % 7) + 1}${filters[i % filters.length]}`;
+      const res = await invoke(getPosts, `/api/posts${query}`);
+      expect(res.status).toBe(200);
+    }
+    for (let i = 0; i < 200; i++) {
+      const slug = i % 2 ? `no-such-post-${i}` : draft.slug;
+      expect((await getPostAt(getPost, slug)).status).toBe(404);
+    }
+    expect(butterRequests.length).toBeLessThanOrEqual(10);
+    expect(butterRequests.some((url) => url.pathname === `/v2/posts/${draft.slug}/`)).toBe(false);
+
+    const page = await invoke(getPosts, "/api/posts?page=2&page_size=3&tag=netlify");
+    const expected = publishedPosts.filter((post) => post.tags?.some((tag) => tag.slug === "netlify"));
+    expect((page.json.data as { slug: string }[]).map((post) => post.slug)).toEqual(
+      expected.slice(3, 6).map((post) => post.slug),
+    );
+    expect(page.json.meta).toEqual({
+      count: expected.length,
+      next_page: expected.length > 6 ? 3 : null,
+      previous_page: 1,
+    });
+  });
+
+  it("makes the same upstream calls for a draft's slug and a missing slug: none", async () => {
+    const getPost = await coldInstance("getPost");
+    await getPostAt(getPost, target.slug);
+    butterRequests.length = 0;
+    expect((await getPostAt(getPost, draft.slug)).status).toBe(404);
+    expect((await getPostAt(getPost, "never-existed")).status).toBe(404);
+    expect(butterRequests).toHaveLength(0);
+  });
+});
+
+const OUTAGES = FAULTS.filter((fault) => fault.status !== 502 || !fault.name.startsWith("40"))
+  .filter((fault) => !fault.name.startsWith("401") && !fault.name.startsWith("403"))
+  .filter((fault) => fault.name !== "200 with JSON of the wrong shape");
+
+describe("last-known-good across instances", () => {
+  it.each(OUTAGES)(
+    "serves a post and a list page served before from Blobs on a cold instance during $name",
+    async (fault) => {
+      const [warmPost, warmList] = await Promise.all([coldInstance("getPost"), coldInstance("getPosts")]);
+      const post = await getPostAt(warmPost, target.slug);
+      const list = await invoke(warmList, "/api/posts?page=2");
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the background Blobs writes
+      // Past the shared index's refresh time: a cold instance must ask ButterCMS, which now fails.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.advanceTimersByTime(FULL_REFRESH_MS + 1);
+      server.use(http.get(`${BUTTER_API}/*`, fault.reply));
+      const [coldPost, coldList] = await Promise.all([coldInstance("getPost"), coldInstance("getPosts")]);
+      const stalePost = await getPostAt(coldPost, target.slug);
+      const staleList = await invoke(coldList, "/api/posts?page=2");
+      // The first cold read finds ButterCMS failing: the last-known-good copy, marked stale, short-lived.
+      expect(stalePost.status).toBe(200);
+      expect(stalePost.text).toBe(post.text);
+      expect(stalePost.headers.get("X-Content-Stale")).toMatch(/^\d{4}-\d\d-\d\dT/);
+      const maxAge = Number(
+        /s-maxage=(\d+)/.exec(stalePost.headers.get("Netlify-CDN-Cache-Control") ?? "")?.[1],
+      );
+      expect(maxAge).toBeLessThanOrEqual(60);
+      // The list's instance sees that rebuild claimed and serves the shared index every webhook keeps current.
+      expect(staleList.status).toBe(200);
+      expect(staleList.text).toBe(list.text);
+    },
+  );
+
+  it("never serves a draft from Blobs: drafts never enter it", async () => {
+    const getPost = await coldInstance("getPost");
+    await getPostAt(getPost, draft.slug);
+    server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
+    expect((await getPostAt(await coldInstance("getPost"), draft.slug)).status).toBe(404);
+    expect(
+      blobsRequests.filter((request) => request.method === "set").map((request) => request.key),
+    ).not.toContain(`post/default/${draft.slug}`);
+  });
+});
+
+describe("a Blobs server that never answers", () => {
+  let silent: Server;
+  beforeAll(async () => {
+    silent = createServer(() => {}); // accepts connections, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => silent.close());
+
+  it("still answers public reads promptly, with a short CDN lifetime", async () => {
+    const { port } = silent.address() as { port: number };
+    vi.stubEnv(
+      "NETLIFY_BLOBS_CONTEXT",
+      Buffer.from(JSON.stringify({ edgeURL: `http://127.0.0.1:${port}`, siteID: "s", token: "t" })).toString(
+        "base64",
+      ),
+    );
+    const getPost = await coldInstance("getPost");
+    const started = Date.now();
+    const res = await getPostAt(getPost, target.slug);
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(res.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+  });
+});
