@@ -11,7 +11,7 @@
 export type CorsMode = "public" | "credentials";
 
 const ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match";
-const EXPOSED_HEADERS = "ETag, Retry-After";
+const EXPOSED_HEADERS = "ETag, Retry-After, X-Content-Stale";
 const PREFLIGHT_MAX_AGE = "600";
 
 export function corsHeaders(

@@ -30,6 +30,8 @@ export interface SharedStore {
   /** True when written; false when the condition did not hold. */
   set(key: string, value: unknown, condition?: WriteCondition): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** Keys under `prefix` (one page: enough for housekeeping, never on a request's critical path). */
+  list(prefix: string): Promise<string[]>;
 }
 
 export class BlobsUnavailable extends Error {
@@ -96,5 +98,7 @@ export function openSharedStore(name: string): SharedStore | null {
         return result.modified;
       }),
     delete: (key) => attempt("delete", () => store.delete(key)),
+    list: (prefix) =>
+      attempt("list", async () => (await store.list({ prefix })).blobs.map((blob) => blob.key)),
   };
 }

@@ -4,12 +4,14 @@
  */
 import { required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
-import { invalidCredentials, invalidParameters } from "../core/errors.ts";
+import { invalidCredentials, invalidParameters, sessionStoreUnavailable } from "../core/errors.ts";
 import { sessionCookie } from "../http/cookies.ts";
+import { problemResponse } from "../http/problem.ts";
 import { jsonResponse } from "../http/representation.ts";
 import { readJsonObject } from "../http/request-body.ts";
 import type { RequestScope } from "../http/request-scope.ts";
-import { SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
+import { revokeSession } from "./revocation.ts";
+import { liveSession, SESSION_COOKIE, sessionToken, verifySession } from "./session.ts";
 import { issueSession } from "./session-issue.ts";
 
 const MAX_LOGIN_BODY_BYTES = 4096;
@@ -41,18 +43,31 @@ export async function logIn({ req, config }: RequestScope): Promise<Response> {
 }
 
 export async function readSession({ req, config }: RequestScope): Promise<Response> {
-  const auth = required(config.auth);
-  const token = sessionToken(req);
-  const session = token ? await verifySession(auth, token) : null;
+  const session = await liveSession(req, config);
   const body = session
     ? { authenticated: true, expires_at: session.expiresAt.toISOString() }
     : { authenticated: false };
   return jsonResponse(body, 200);
 }
 
-export async function logOut(_scope: RequestScope): Promise<Response> {
-  return new Response(null, {
-    status: 204,
-    headers: { "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) },
-  });
+/**
+ * Ends the session the request carries (cookie or Bearer) on every
+ * instance, and clears the cookie. Without a valid session there is nothing
+ * to revoke: still 204. When the revocation cannot be recorded, 503: the
+ * token would otherwise stay valid, and the client must know.
+ */
+export async function logOut({ req, config }: RequestScope): Promise<Response> {
+  const clearCookie = { "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) };
+  const auth = required(config.auth);
+  const token = sessionToken(req);
+  const session = token ? await verifySession(auth, token) : null;
+  if (session) {
+    try {
+      await revokeSession(config, session);
+    } catch (error) {
+      const problem = sessionStoreUnavailable(`logout could not be recorded: ${(error as Error).message}`);
+      return problemResponse(problem, undefined, clearCookie);
+    }
+  }
+  return new Response(null, { status: 204, headers: clearCookie });
 }

@@ -8,6 +8,7 @@ import type { AuthConfig, Config } from "../core/config.ts";
 import { required } from "../core/config.ts";
 import { unauthorized } from "../core/errors.ts";
 import { readCookie } from "../http/cookies.ts";
+import { isRevoked } from "./revocation.ts";
 
 export const SESSION_COOKIE = "__Host-preview_session";
 export const SESSION_ISSUER = "butter-netlify-backend";
@@ -16,6 +17,8 @@ export const SESSION_AUDIENCE = "preview";
 const CLOCK_TOLERANCE = 5;
 
 export interface Session {
+  /** The session's id (`jti`): what logging out revokes. */
+  id: string;
   expiresAt: Date;
 }
 
@@ -38,19 +41,30 @@ export async function verifySession(auth: AuthConfig, token: string): Promise<Se
       audience: SESSION_AUDIENCE,
       clockTolerance: CLOCK_TOLERANCE,
       maxTokenAge: auth.ttlSeconds,
-      requiredClaims: ["iat", "exp", "nbf"],
+      requiredClaims: ["iat", "exp", "nbf", "jti"],
     });
-    return { expiresAt: new Date((payload.exp as number) * 1000) };
+    return { id: payload.jti as string, expiresAt: new Date((payload.exp as number) * 1000) };
   } catch {
     return null;
   }
 }
 
-/** The request's session, or throws 401 (503/500 when sessions are not configured). */
-export async function requirePreviewSession(req: Request, config: Config): Promise<Session> {
+/**
+ * The request's live session: signed, unexpired and not logged out on any
+ * instance. `null` when there is none; throws 503 when the list of ended
+ * sessions cannot be read (previews fail closed).
+ */
+export async function liveSession(req: Request, config: Config): Promise<Session | null> {
   const auth = required(config.auth);
   const token = sessionToken(req);
   const session = token ? await verifySession(auth, token) : null;
+  if (!session || (await isRevoked(config, session))) return null;
+  return session;
+}
+
+/** The request's live session, or throws 401 (503/500 when sessions are not configured or checkable). */
+export async function requirePreviewSession(req: Request, config: Config): Promise<Session> {
+  const session = await liveSession(req, config);
   if (!session) throw unauthorized();
   return session;
 }

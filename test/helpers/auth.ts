@@ -19,6 +19,7 @@ export interface TokenOptions {
   nbf?: number;
   exp?: number;
   key?: Uint8Array;
+  jti?: string;
 }
 
 /** A token built from parts, for the verification matrix. */
@@ -29,6 +30,7 @@ export async function craftToken(nowSeconds: number, options: TokenOptions = {})
     .setIssuer(options.iss ?? "butter-netlify-backend")
     .setAudience(options.aud ?? "preview")
     .setSubject("preview")
+    .setJti(options.jti ?? crypto.randomUUID())
     .setIssuedAt(iat)
     .setNotBefore(options.nbf ?? iat)
     .setExpirationTime(options.exp ?? iat + 3600)
@@ -43,6 +45,7 @@ export function unsignedToken(nowSeconds: number): string {
     iat: nowSeconds,
     nbf: nowSeconds,
     exp: nowSeconds + 3600,
+    jti: "unsigned",
   };
   return `${b64({ alg: "none", typ: "JWT" })}.${b64(payload)}.`;
 }
