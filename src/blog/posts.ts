@@ -24,7 +24,8 @@ import {
 import { publishedPost } from "../content/post-store.ts";
 import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
-import { type ParamSpec, type ParsedQuery, SLUG_PATTERN, SLUG_REASON } from "../http/query.ts";
+import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
+import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
 import { type FunctionContext, pathParam } from "../netlify/context.ts";

@@ -8,12 +8,9 @@
  * core/, butter/failure.ts (to map ButterCMS failures at one boundary) and
  * netlify/context.ts (types only).
  */
+import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import { type FieldError, invalidParameters } from "../core/errors.ts";
 
-/** ButterCMS slugs: letters, digits, `_` and `-`, starting with a letter or digit. */
-export const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
-export const SLUG_REASON =
-  "must be 1 to 200 characters of letters, digits, '_' or '-', starting with a letter or digit";
 
 export type ParamSpec =
   | { type: "integer"; min: number; max: number; default: number }
