@@ -2,12 +2,12 @@ import type { Config } from "@netlify/functions";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { logIn, logOut, readSession } from "../src/preview/auth-handlers.ts";
 
-/** POST|GET|DELETE /api/auth: preview sessions (api-contract.md). */
+/** POST|GET|DELETE /api/auth: preview sessions (docs/http-contract.md). */
 export default defineEndpoint({
   route: () => config.path,
   // Every method reads or writes the session: CORS only with credentials for listed origins.
   usesSession: () => true,
-  // The IP allowlist's `preview` scope guards login only (api-contract.md).
+  // The IP allowlist's `preview` scope guards login only (docs/http-contract.md).
   revealsDrafts: (req) => req.method === "POST",
   methods: { POST: logIn, GET: readSession, DELETE: logOut },
 });

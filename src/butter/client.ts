@@ -1,17 +1,26 @@
 /**
  * The thin wrapper around the official ButterCMS SDK. Callers see our types
- * and our error family only; the SDK's traps (buttercms-sdk.md) stay here:
+ * and ButterFailure only; the SDK's traps stay here (each is a section of
+ * docs/buttercms.md, with the test that pins it):
  *
  * - one SDK instance per warm function instance and token, built with a
- *   numeric timeout (Q9) and typed options only (Q11); no `testMode` (Q10):
+ *   numeric timeout ("Numeric timeout") and typed options only
+ *   ("Constructor signature changed"); no `testMode` ("Test mode truthy"):
  *   `preview: 1` is sent per request, only when the caller says so;
- * - never `cancelRequest` (Q7), never the `onRequest` hook (Q16);
- * - `undefined`/`null` params are dropped before the call (Q12);
- * - slugs are validated by callers before they get here (Q13), and checked
- *   again here as a last line;
- * - the SDK's response object carries the token in `config.url` (Q3): only
- *   `res.data` is read, checked for shape, and stripped of emails;
- * - a missing token throws a bare string (Q20): config refuses it first.
+ * - never `cancelRequest` ("Shared abort controller"), never the
+ *   `onRequest` hook ("onRequest hook contract");
+ * - `undefined`/`null` params are dropped before the call ("Undefined
+ *   params serialised");
+ * - slugs are validated by callers, and checked again here ("Slug not
+ *   encoded");
+ * - the SDK's response object carries the token in `config.url` ("Token in
+ *   response config"): only `res.data` is read, checked for shape, and
+ *   stripped of emails;
+ * - a missing token throws a bare string ("Missing token throws string"):
+ *   config refuses it first.
+ *
+ * The butter/ layer: the SDK wrapper, its types, failure classification,
+ * pagination past the end, redaction, the sample flag. It may import core/.
  */
 
 import Butter from "buttercms";
@@ -27,7 +36,7 @@ import type { FeedType, ListPostsParams, PostDetail, PostList, SearchParams, Ter
 
 type Params = Record<string, string | number | boolean | undefined | null>;
 
-/** The part of the SDK's runtime we use (its .d.ts does not match the runtime: Q19). */
+/** The part of the SDK's runtime we use (its .d.ts does not match the runtime: docs/buttercms.md, "Types do not match runtime"). */
 interface SdkResource {
   list(params?: Record<string, string>): Promise<{ data?: unknown }>;
   retrieve(slug: string, params?: Record<string, string>): Promise<{ data?: unknown }>;
@@ -52,7 +61,7 @@ function sdkFor(token: string, timeoutMs: number): Sdk {
   return instance.sdk;
 }
 
-/** Stringifies params for the SDK, dropping undefined and null (Q12). */
+/** Stringifies params for the SDK, dropping undefined and null (docs/buttercms.md, "Undefined params serialised"). */
 export function sdkParams(params: Params): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
@@ -131,14 +140,14 @@ function checkTermList(body: unknown): TermList {
   throw new ButterFailure("bad_body", 200);
 }
 
-/** Feeds arrive as JSON whose `data` is the XML, or (per the OpenAPI example) as a bare JSON string (Q18). */
+/** Feeds arrive as JSON whose `data` is the XML, or (per the OpenAPI example) as a bare JSON string (docs/buttercms.md, "Feeds arrive wrapped in JSON"). */
 function checkFeed(body: unknown): string {
   const xml = isJsonObject(body) ? body.data : body;
   if (typeof xml === "string" && xml.trimStart().startsWith("<")) return withoutEmailAddresses(xml);
   throw new ButterFailure("bad_body", 200);
 }
 
-/** `GET /v2/posts/search/`: the SDK mutates its options (Q14), so it gets a fresh object. */
+/** `GET /v2/posts/search/`: the SDK mutates its options (docs/buttercms.md, "Search mutates options"), so it gets a fresh object. */
 export function searchPosts(config: Config, params: SearchParams): Promise<PostList> {
   const { query, ...paging } = params;
   return callSdk(config, (sdk) => sdk.post.search(query, sdkParams({ ...paging })), checkList);

@@ -1,6 +1,6 @@
 /**
  * Our own types for what ButterCMS returns (the SDK's .d.ts does not match
- * its runtime: buttercms-sdk.md Q17, Q19). Only the fields the backend relies
+ * its runtime: docs/buttercms.md, "Axios-like response" and "Types do not match runtime"). Only the fields the backend relies
  * on are typed; everything else passes through untouched.
  */
 
