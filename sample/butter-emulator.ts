@@ -11,9 +11,9 @@
 import type { Author, Post, Term } from "../src/butter/types.ts";
 import {
   authors,
+  categoriesWithPublishedPosts,
   DEFAULT_LOCALE,
   isSampleLocale,
-  listedCategories,
   postsIn,
   publishedIn,
   SAMPLE_LOCALES,
@@ -228,7 +228,7 @@ function recentPosts(locale: SampleLocale, matches: (post: Post) => boolean) {
 function listTerms(url: URL, kind: "categories" | "tags"): Response {
   const locale = localeOf(url);
   const include = url.searchParams.get("include") === "recent_posts";
-  const terms = kind === "categories" ? listedCategories : tags;
+  const terms = kind === "categories" ? categoriesWithPublishedPosts() : tags;
   return Response.json({
     data: terms.map((term) => ({
       name: term.name,

@@ -305,16 +305,25 @@ export const translatedPosts: Post[] = SPANISH.map((text, index) =>
   translate(publishedPosts[index] as Post, text, index),
 );
 
-/** Every post of a locale, unpublished ones included. */
-export const postsIn = (locale: SampleLocale): Post[] => (locale === "es" ? translatedPosts : allPosts);
+/**
+ * Every post of a locale, unpublished ones included, read from the arrays
+ * above on every call: a test that edits or removes a post sees the emulation
+ * answer accordingly.
+ */
+export const postsIn = (locale: SampleLocale): Post[] =>
+  locale === "es" ? translatedPosts : [...unpublishedPosts, ...publishedPosts];
 
 /** Published posts of a locale, newest first. */
 export const publishedIn = (locale: SampleLocale): Post[] =>
   postsIn(locale).filter((post) => post.status === "published");
 
 /** The categories `GET /v2/categories/` lists: those with a published post in any locale. */
-export const listedCategories: Term[] = categories.filter((category) =>
-  SAMPLE_LOCALES.some((locale) =>
-    publishedIn(locale).some((post) => (post.categories ?? []).some((term) => term.slug === category.slug)),
-  ),
-);
+export const categoriesWithPublishedPosts = (): Term[] =>
+  categories.filter((category) =>
+    SAMPLE_LOCALES.some((locale) =>
+      publishedIn(locale).some((post) => (post.categories ?? []).some((term) => term.slug === category.slug)),
+    ),
+  );
+
+/** `categoriesWithPublishedPosts()` of the sample as it ships (5 of 6). */
+export const listedCategories: Term[] = categoriesWithPublishedPosts();
