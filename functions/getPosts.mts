@@ -1,18 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { asksForPreview, LIST_POSTS_QUERY, postListRepresentation } from "../src/blog/posts.ts";
-import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
-import { requirePreviewSession } from "../src/preview/session.ts";
+import { LIST_POSTS_QUERY, postListRepresentation } from "../src/blog/posts.ts";
+import { definePostsEndpoint } from "../src/endpoint/post-endpoint.ts";
 
 /** GET /api/posts: a page of posts, newest first (docs/http-contract.md). */
-export default defineReadEndpoint({
-  route: () => config.path,
-  usesSession: asksForPreview,
-  query: LIST_POSTS_QUERY,
-  read: async (scope, query) => {
-    if (query.preview) await requirePreviewSession(scope.req, scope.config);
-    return postListRepresentation(scope, query);
-  },
-});
+export default definePostsEndpoint(() => config.path, LIST_POSTS_QUERY, postListRepresentation);
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
 export const config: Config = { path: "/api/posts" };

@@ -11,6 +11,7 @@
  */
 import { listPosts, retrievePost } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
+import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import type { Post, PostDetail, PostList } from "../butter/types.ts";
 import { type LocaleKey, postsTag, postTag } from "../content/cache-tags.ts";
 import {
@@ -24,7 +25,6 @@ import {
 import { publishedPost } from "../content/post-store.ts";
 import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
-import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
@@ -111,6 +111,37 @@ async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<Rea
   return { representation: represent(publicList(list), []), preview: true };
 }
 
+/**
+ * A public read answered from the published index of `locale`: cached in
+ * this instance under `key`, marked stale when the index is the
+ * last-known-good copy; `null` from `build` is a 404.
+ */
+async function readFromIndex(
+  scope: ReadScope,
+  target: { key: string; tags: readonly string[]; locale: LocaleKey; notFound: string },
+  build: (index: PublishedIndex) => Promise<{ value: unknown; staleSince?: string | undefined } | null>,
+): Promise<ReadResult> {
+  const served = await read({ ...scope, key: target.key, tags: target.tags }, async () => {
+    const { index } = await publishedIndex(scope, target.locale);
+    const built = await build(index);
+    if (!built) return null;
+    const representation = represent(built.value, target.tags);
+    const staleSince = built.staleSince ?? index.staleSince;
+    return staleSince ? { ...representation, staleSince } : representation;
+  });
+  if (!served) throw notFound(target.notFound);
+  return served;
+}
+
+/** A post whatever its status, for an authorised preview: never cached, never stored. */
+async function previewPost(scope: ReadScope, slug: string, locale: LocaleKey): Promise<PostDetail> {
+  const detail = await nullIfNotFound(
+    fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
+  );
+  if (!detail) throw notFound("No post has this slug.");
+  return detail;
+}
+
 /** GET /api/posts. */
 export async function postListRepresentation(
   scope: RequestScope,
@@ -118,18 +149,13 @@ export async function postListRepresentation(
 ): Promise<ReadResult> {
   if (query.preview) return previewList(scope, query);
   const locale = localeKey(scope.config, query.locale);
-  const tags = [postsTag(locale)];
   const { preview: _preview, locale: _locale, ...params } = query;
-  const key = requestKey("listPosts", { ...params, locale });
-  const served = await read({ ...scope, key, tags }, async () => {
-    const { index } = await publishedIndex(scope, locale);
+  const target = { key: requestKey("listPosts", { ...params, locale }), tags: [postsTag(locale)], locale };
+  return readFromIndex(scope, { ...target, notFound: "No such list." }, async (index) => {
     const list = pageOf(filtered(index, query), query.page, query.page_size);
     if (!query.exclude_body) list.data = await withBodies(scope, locale, list.data);
-    const representation = represent(publicList(list), tags);
-    return index.staleSince ? { ...representation, staleSince: index.staleSince } : representation;
+    return { value: publicList(list) };
   });
-  if (!served) throw notFound();
-  return served;
 }
 
 async function withBodies(scope: ReadScope, locale: LocaleKey, posts: readonly Post[]): Promise<Post[]> {
@@ -146,34 +172,35 @@ function neighbours(index: PublishedIndex, slug: string): PostDetail["meta"] {
   return { next_post: link(index.posts[position - 1]), previous_post: link(index.posts[position + 1]) };
 }
 
-/** GET /api/posts/:slug: a published post; 404 for anything else, with no ButterCMS call. */
-export async function postRepresentation(
+/** What an endpoint under `/api/posts/:slug` answers. */
+type SlugRead<Q extends Record<string, ParamSpec>> = (
   scope: RequestScope,
   slug: string,
-  query: ParsedQuery<typeof POST_QUERY>,
-): Promise<ReadResult> {
+  query: ParsedQuery<Q>,
+) => Promise<ReadResult>;
+
+/** GET /api/posts/:slug: a published post; 404 for anything else, with no ButterCMS call. */
+export const postRepresentation: SlugRead<typeof POST_QUERY> = async (scope, slug, query) => {
   const locale = localeKey(scope.config, query.locale);
   if (query.preview) {
-    const detail = await nullIfNotFound(
-      fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
-    );
-    if (!detail) throw notFound("No post has this slug.");
+    const detail = await previewPost(scope, slug, locale);
     return { representation: represent({ ...detail, data: withSrcset(detail.data) }, []), preview: true };
   }
   const tags = [postsTag(locale), postTag(slug, locale)];
-  const served = await read({ ...scope, key: requestKey("post", { slug, locale }), tags }, async () => {
-    const { index } = await publishedIndex(scope, locale);
+  const target = { key: requestKey("post", { slug, locale }), tags, locale, notFound: NOT_PUBLISHED };
+  return readFromIndex(scope, target, async (index) => {
     const position = index.positions.get(slug);
-    if (position === undefined) return null;
-    const found = await publishedPost(scope, locale, index.posts[position] as Post);
+    const found =
+      position === undefined ? null : await publishedPost(scope, locale, index.posts[position] as Post);
     if (!found) return null;
-    const representation = represent({ meta: neighbours(index, slug), data: withSrcset(found.post) }, tags);
-    const staleSince = found.staleSince ?? index.staleSince;
-    return staleSince ? { ...representation, staleSince } : representation;
+    return {
+      value: { meta: neighbours(index, slug), data: withSrcset(found.post) },
+      staleSince: found.staleSince,
+    };
   });
-  if (!served) throw notFound("No published post has this slug.");
-  return served;
-}
+};
+
+const NOT_PUBLISHED = "No published post has this slug.";
 
 const slugsOf = (terms: { slug: string }[] | undefined) => new Set((terms ?? []).map((term) => term.slug));
 const shared = (a: Set<string>, b: Set<string>) => [...a].filter((slug) => b.has(slug)).length;
@@ -196,32 +223,22 @@ export function relatedPosts(index: PublishedIndex, post: Post, limit: number): 
 }
 
 /** GET /api/posts/:slug/related: computed from the published index; drafts never appear. */
-export async function relatedRepresentation(
-  scope: RequestScope,
-  slug: string,
-  query: ParsedQuery<typeof RELATED_QUERY>,
-): Promise<ReadResult> {
+export const relatedRepresentation: SlugRead<typeof RELATED_QUERY> = async (scope, slug, query) => {
   const locale = localeKey(scope.config, query.locale);
-  const tags = [postsTag(locale), postTag(slug, locale)];
   if (query.preview) {
     // The post asked about may be a draft; what is related to it is still published only.
-    const detail = await nullIfNotFound(
-      fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
-    );
-    if (!detail) throw notFound("No post has this slug.");
+    const detail = await previewPost(scope, slug, locale);
     const { index } = await publishedIndex(scope, locale);
     const data = relatedPosts(index, detail.data, query.limit).map(withSrcset);
     return { representation: represent({ data }, []), preview: true };
   }
+  const tags = [postsTag(locale), postTag(slug, locale)];
   const key = requestKey("related", { slug, locale, limit: query.limit });
-  const served = await read({ ...scope, key, tags }, async () => {
-    const { index } = await publishedIndex(scope, locale);
+  return readFromIndex(scope, { key, tags, locale, notFound: NOT_PUBLISHED }, async (index) => {
     const position = index.positions.get(slug);
     if (position === undefined) return null;
-    const data = relatedPosts(index, index.posts[position] as Post, query.limit).map(withSrcset);
-    const representation = represent({ data }, tags);
-    return index.staleSince ? { ...representation, staleSince: index.staleSince } : representation;
+    return {
+      value: { data: relatedPosts(index, index.posts[position] as Post, query.limit).map(withSrcset) },
+    };
   });
-  if (!served) throw notFound("No published post has this slug.");
-  return served;
-}
+};

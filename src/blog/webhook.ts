@@ -9,13 +9,13 @@
  * `post.localization.*` with the locale in `data.locale` (docs/buttercms.md).
  */
 
+import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import { DEFAULT_LOCALE, type LocaleKey } from "../content/cache-tags.ts";
 import type { PostChange } from "../content/post-change.ts";
 import { type Config, LOCALE_PATTERN, required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
 import { type FieldError, invalidParameters, webhookUnauthorized } from "../core/errors.ts";
 import { isJsonObject } from "../core/json-object.ts";
-import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 
 /** The header to configure in ButterCMS's webhook settings, carrying WEBHOOK_SECRET. */
 export const WEBHOOK_SECRET_HEADER = "X-Webhook-Secret";

@@ -28,10 +28,10 @@ import type { Config } from "../core/config.ts";
 import { required } from "../core/config.ts";
 import { misconfigured } from "../core/errors.ts";
 import { isJsonObject } from "../core/json-object.ts";
-import { SLUG_PATTERN } from "./slug.ts";
 import { ButterFailure, classifySdkError } from "./failure.ts";
 import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
+import { SLUG_PATTERN } from "./slug.ts";
 import type { FeedType, ListPostsParams, PostDetail, PostList, SearchParams, TermList } from "./types.ts";
 
 type Params = Record<string, string | number | boolean | undefined | null>;

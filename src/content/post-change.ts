@@ -19,7 +19,7 @@ import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
 import { forgetPost, storePost } from "./post-store.ts";
 import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
-import { STATE_CHECK_MS, updateSiteState } from "./site-state.ts";
+import { readSiteState, STATE_CHECK_MS, updateSiteState } from "./site-state.ts";
 
 /** Longer than STATE_CHECK_MS, so every instance has seen the new generation by then. */
 export const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
@@ -53,8 +53,7 @@ async function currentPost(
 }
 
 async function share(store: SharedStore, locale: LocaleKey, slug: string, post: Post | null | "unknown") {
-  const before = (await store.get<{ generations?: Record<string, number> }>("site-state"))?.value;
-  const target = (before?.generations?.[locale] ?? 0) + 1;
+  const target = ((await readSiteState(store)).generations[locale] ?? 0) + 1;
   const { body: _body, ...summary } = post && post !== "unknown" ? post : ({} as Post);
   await patchSharedIndex(
     store,

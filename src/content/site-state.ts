@@ -116,6 +116,11 @@ function normalise(value: SiteState | undefined): SiteState {
   return value;
 }
 
+/** The shared state as stored now (throws BlobsUnavailable). */
+export async function readSiteState(store: SharedStore): Promise<SiteState> {
+  return normalise((await store.get<SiteState>(STATE_KEY))?.value);
+}
+
 /**
  * Changes the shared state with compare-and-set, retrying on a concurrent
  * write; returns the state written. Throws BlobsUnavailable when it cannot.

@@ -11,7 +11,6 @@
 import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import { type FieldError, invalidParameters } from "../core/errors.ts";
 
-
 export type ParamSpec =
   | { type: "integer"; min: number; max: number; default: number }
   | { type: "slug" }
