@@ -141,6 +141,7 @@ async function coldStarts(runs: number) {
     naive: { path: "/api/naive-posts" },
     getPosts: { path: "/api/posts" },
     getPost: { path: `/api/posts/${slug}`, params: { slug } },
+    getRelatedPosts: { path: `/api/posts/${slug}/related`, params: { slug } },
     auth: { path: "/api/auth" },
     ipAllowlist: { path: "/api/ip-allowlist" },
     getCategories: { path: "/api/categories" },

@@ -184,7 +184,7 @@ export interface paths {
         post: operations["logIn"];
         /**
          * End the session: revoke it and expire the cookie
-         * @description Anonymous requests are allowed (always 204). With a session (cookie or Bearer), that session is revoked on every instance until it would have expired: afterwards the same token gets 401 on `preview=1` and `authenticated: false` from `GET /api/auth`. The cookie is expired in any case.
+         * @description Anonymous requests are allowed (always 204). With a session (cookie or Bearer), that session is revoked on every instance until it would have expired: afterwards the same token gets 401 on `preview=1` and `authenticated: false` from `GET /api/auth`. The cookie is expired in any case. If the revocation cannot be recorded (Netlify Blobs unreachable), the answer is `503 session_store_unavailable` with the cookie still expired: the token would otherwise stay valid, so the client must know and retry.
          */
         delete: operations["logOut"];
         options?: never;
@@ -1059,6 +1059,7 @@ export interface operations {
             403: components["responses"]["IpNotAllowed"];
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     ipAllowlist: {

@@ -1,7 +1,7 @@
 /**
  * ButterCMS slugs: letters, digits, `_` and `-`, starting with a letter or
  * digit. The SDK puts a slug into the URL path unencoded
- * (docs/buttercms.md, "Slugs are not URL-encoded"), so nothing else may
+ * (docs/buttercms.md, "Slug not encoded"), so nothing else may
  * reach it.
  */
 export const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;

@@ -44,7 +44,7 @@ export async function publishedPost(
     const detail = await nullIfNotFound(
       fromButter(scope.config, () => retrievePost(scope.config, entry.slug, false, upstreamLocale(locale))),
     );
-    if (!detail || detail.data.status !== "published") return null;
+    if (detail?.data.status !== "published") return null;
     if (store)
       runInBackground(
         scope.context,

@@ -13,6 +13,7 @@ import {
 const EXPECTED_ROUTES: Record<string, string> = {
   getPosts: "/api/posts",
   getPost: "/api/posts/:slug",
+  getRelatedPosts: "/api/posts/:slug/related",
   auth: "/api/auth",
   ipAllowlist: "/api/ip-allowlist",
   getCategories: "/api/categories",
@@ -33,6 +34,14 @@ const FORBIDDEN_TEXT = [
   "butterHandlers",
 ];
 
+/**
+ * Own (deflated) bytes per function. 64 KiB as before; functions on the
+ * content layer carry @netlify/blobs too (NFT copies both its ESM and CJS
+ * builds, ~10 KiB deflated): 72 KiB; auth carries jose's signer: 96 KiB.
+ */
+const BUDGET_KIB = (name: string): number =>
+  name === "auth" ? 96 : ["ipAllowlist", "getOpenApi"].includes(name) ? 64 : 72;
+
 let functions: ManifestFunction[];
 beforeAll(async () => {
   functions = await netlifyBuild();
@@ -47,9 +56,9 @@ describe("netlify build --offline", () => {
     }
   });
 
-  it("declares the login rate limit per IP and domain", () => {
-    const auth = functions.find((fn) => fn.name === "auth");
-    expect(JSON.stringify(auth?.trafficRules)).toContain('"keys":[{"type":"ip"},{"type":"domain"}]');
+  it.each(["auth", "searchPosts"])("declares %s's rate limit per IP and domain", (name) => {
+    const fn = functions.find((candidate) => candidate.name === name);
+    expect(JSON.stringify(fn?.trafficRules)).toContain('"keys":[{"type":"ip"},{"type":"domain"}]');
   });
 
   it.each(Object.keys(EXPECTED_ROUTES))("ships %s without msw, dev packages or sample data", async (name) => {
@@ -72,6 +81,6 @@ describe("netlify build --offline", () => {
     const own = Object.entries(entries)
       .filter(([entry]) => !isPlatformEntry(entry))
       .reduce((sum, [, content]) => sum + deflateSync(content, { level: 9 }).byteLength, 0);
-    expect(own).toBeLessThanOrEqual(name === "auth" ? 96 * 1024 : 64 * 1024);
+    expect(own).toBeLessThanOrEqual(BUDGET_KIB(name) * 1024);
   });
 });

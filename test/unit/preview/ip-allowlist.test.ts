@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isAllowed, parseAllowlist } from "../../src/preview/ip-allowlist.ts";
+import { isAllowed, parseAllowlist } from "../../../src/preview/ip-allowlist.ts";
 
 /** Reference implementation on BigInt: an address is in a CIDR range if their top `prefix` bits agree. */
 const ipv4ToBigInt = (octets: number[]) => octets.reduce((acc, octet) => (acc << 8n) | BigInt(octet), 0n);

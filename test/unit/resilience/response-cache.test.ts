@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ResponseCache } from "../../src/resilience/response-cache.ts";
+import { ResponseCache } from "../../../src/resilience/response-cache.ts";
 
 const TIMES = { ttlMs: 1_000, staleWhileRevalidateMs: 5_000, staleIfErrorMs: 60_000 };
 

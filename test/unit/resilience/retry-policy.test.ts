@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { ButterFailure } from "../../src/butter/failure.ts";
-import { ApiError } from "../../src/core/errors.ts";
-import { CircuitBreaker } from "../../src/resilience/circuit-breaker.ts";
-import { type RetryOptions, withRetries } from "../../src/resilience/retry-policy.ts";
+import { ButterFailure } from "../../../src/butter/failure.ts";
+import { ApiError } from "../../../src/core/errors.ts";
+import { CircuitBreaker } from "../../../src/resilience/circuit-breaker.ts";
+import { type RetryOptions, withRetries } from "../../../src/resilience/retry-policy.ts";
 
 function harness(overrides: Partial<RetryOptions> = {}) {
   let now = 0;

@@ -6,7 +6,7 @@
  */
 import Butter from "buttercms";
 import { describe, expect, it, vi } from "vitest";
-import { butterHandlers } from "../../sample/msw-handlers.ts";
+import { butterHandlers } from "../../../sample/msw-handlers.ts";
 import {
   listPosts,
   listTerms,
@@ -14,10 +14,10 @@ import {
   retrievePost,
   sdkParams,
   searchPosts,
-} from "../../src/butter/client.ts";
-import { ButterFailure, classifySdkError, parseRetryAfter } from "../../src/butter/failure.ts";
-import { getConfig } from "../../src/core/config.ts";
-import { BUTTER_API, butterRequests, HttpResponse, http, server, TEST_TOKEN } from "../helpers/butter.ts";
+} from "../../../src/butter/client.ts";
+import { ButterFailure, classifySdkError, parseRetryAfter } from "../../../src/butter/failure.ts";
+import { getConfig } from "../../../src/core/config.ts";
+import { BUTTER_API, butterRequests, HttpResponse, http, server, TEST_TOKEN } from "../../helpers/butter.ts";
 
 vi.mock("buttercms", async (importOriginal) => {
   const real = (await importOriginal<typeof import("buttercms")>()).default;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readCookie, sessionCookie } from "../../src/http/cookies.ts";
+import { readCookie, sessionCookie } from "../../../src/http/cookies.ts";
 
 const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/);
 const value = fc.stringMatching(/^[A-Za-z0-9._~-]{0,40}$/);
