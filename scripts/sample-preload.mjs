@@ -2,13 +2,25 @@
 // into one ESM file that `node --import` can load (Node 20 cannot import the
 // TypeScript sources directly). `netlify dev` loads it in every request's
 // worker thread, so it imports nothing heavy (no msw).
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { build } from "esbuild";
 
-/** Builds `<root>/<outDir>/preload.mjs` and returns its path. */
+const BUNDLE = "preload.mjs";
+const INPUTS = "preload.inputs.json";
+
+/**
+ * Builds `<root>/<outDir>/preload.mjs` and returns its path. The files it was
+ * built from are listed next to it (`preload.inputs.json`), so that
+ * `ensureSamplePreload` can tell whether it is stale. Both files are written
+ * under a temporary name and renamed: several worker threads may build at once.
+ */
 export async function buildSamplePreload(root, outDir = ".sample") {
-  const outfile = join(root, outDir, "preload.mjs");
-  await build({
+  const dir = join(root, outDir);
+  const outfile = join(dir, BUNDLE);
+  const result = await build({
+    absWorkingDir: root,
     entryPoints: [join(root, "sample", "preload.ts")],
     outfile,
     bundle: true,
@@ -16,6 +28,30 @@ export async function buildSamplePreload(root, outDir = ".sample") {
     format: "esm",
     target: "node20",
     logLevel: "warning",
+    metafile: true,
+    write: false,
   });
+  mkdirSync(dir, { recursive: true });
+  const unique = `${process.pid}-${threadId}`;
+  const writeAtomically = (path, contents) => {
+    writeFileSync(`${path}.${unique}.tmp`, contents);
+    renameSync(`${path}.${unique}.tmp`, path);
+  };
+  // The inputs first: a bundle on disk is never newer than its inputs list.
+  writeAtomically(join(dir, INPUTS), JSON.stringify(Object.keys(result.metafile.inputs)));
+  writeAtomically(outfile, result.outputFiles[0].contents);
   return outfile;
+}
+
+/** The path of an up-to-date `<root>/<outDir>/preload.mjs`, built only when missing or stale. */
+export async function ensureSamplePreload(root, outDir = ".sample") {
+  const outfile = join(root, outDir, BUNDLE);
+  try {
+    const builtAt = statSync(outfile).mtimeMs;
+    const inputs = JSON.parse(readFileSync(join(root, outDir, INPUTS), "utf8"));
+    if (inputs.every((input) => statSync(join(root, input)).mtimeMs <= builtAt)) return outfile;
+  } catch {
+    // missing bundle, missing list, or an input that moved away: build
+  }
+  return buildSamplePreload(root, outDir);
 }

@@ -2,7 +2,11 @@
 // `npm start`: the backend under `netlify dev`, offline, on port 8888.
 // Without BUTTERCMS_API_TOKEN (in the environment or .env) it serves the
 // bundled sample blog: the ButterCMS emulation is bundled to .sample/ and
-// preloaded into netlify dev's processes with NODE_OPTIONS=--import.
+// preloaded into netlify dev's processes with NODE_OPTIONS=--import (plain
+// `netlify dev` gets the same through netlify.toml and scripts/sample-loader.mjs).
+// The CLI's main process also loads scripts/dev-guard.mjs, which keeps an
+// aborted request body, a malformed URL or a huge Content-Length from killing
+// netlify dev (README, "Known issues").
 // Extra arguments are passed on: `npm start -- --port 9999`.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -38,6 +42,8 @@ const args = [
   ...process.argv.slice(2),
 ];
 const cli = join(root, "node_modules", "netlify-cli", "bin", "run.js");
-const child = spawn(process.execPath, [cli, ...args], { cwd: root, env, stdio: "inherit" });
+// An option of the CLI's own process, not NODE_OPTIONS; its worker threads inherit it but skip it.
+const guard = `--import=${pathToFileURL(join(root, "scripts", "dev-guard.mjs")).href}`;
+const child = spawn(process.execPath, [guard, cli, ...args], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
