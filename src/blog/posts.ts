@@ -127,7 +127,8 @@ async function readFromIndex(
     if (!built) return null;
     const representation = represent(built.value, target.tags);
     const staleSince = built.staleSince ?? index.staleSince;
-    return staleSince ? { ...representation, staleSince } : representation;
+    if (staleSince) return { ...representation, staleSince };
+    return index.unverified ? { ...representation, unverified: true } : representation;
   });
   if (!served) throw notFound(target.notFound);
   return served;

@@ -62,7 +62,9 @@ export interface ReadResult {
 const sizeOf = (value: CachedRead) => (value ? value.body.length + value.etag.length : 16);
 
 export const siteState = new SiteStateView();
-export const responseCache = new ResponseCache<CachedRead>({ ...CACHE_TIMES, ...CACHE_BOUNDS }, sizeOf);
+/** Copies not known to be current are served, never kept: the next request tries again. */
+const keep = (value: CachedRead) => !value || (!value.staleSince && !value.unverified);
+export const responseCache = new ResponseCache<CachedRead>({ ...CACHE_TIMES, ...CACHE_BOUNDS, keep }, sizeOf);
 
 /** What a generation change of a locale drops in this instance: everything derived from its posts. */
 const generationListeners: ((localeKey: string) => void)[] = [];

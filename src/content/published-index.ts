@@ -55,6 +55,8 @@ export interface PublishedIndex {
   positions: ReadonlyMap<string, number>;
   /** Set when ButterCMS failed and this is the last copy Blobs had: when it was built. */
   staleSince?: string;
+  /** True while another instance rebuilds it: consistent with every patch, but not known to be current. */
+  unverified?: boolean;
 }
 
 export const indexKey = (locale: LocaleKey): string => `index/${locale}`;
@@ -71,7 +73,12 @@ onInstanceReset(() => {
   loading.clear();
 });
 
-function indexOf(locale: LocaleKey, stored: StoredIndex, staleSince?: string): PublishedIndex {
+function indexOf(
+  locale: LocaleKey,
+  stored: StoredIndex,
+  staleSince?: string,
+  unverified?: boolean,
+): PublishedIndex {
   const positions = new Map(stored.posts.map((post, position) => [post.slug, position]));
   return {
     locale,
@@ -81,6 +88,7 @@ function indexOf(locale: LocaleKey, stored: StoredIndex, staleSince?: string): P
     posts: stored.posts,
     positions,
     ...(staleSince ? { staleSince } : {}),
+    ...(unverified ? { unverified } : {}),
   };
 }
 
@@ -105,7 +113,7 @@ async function fetchAll(scope: ReadScope, locale: LocaleKey): Promise<IndexedPos
 }
 
 function usable(index: PublishedIndex | undefined, generation: number, verified: boolean): boolean {
-  if (!index || index.staleSince) return false;
+  if (!index || index.staleSince || index.unverified) return false;
   const now = Date.now();
   if (!verified) return now - index.loadedAt < CACHE_TIMES.ttlMs;
   return index.generation >= generation && now - index.builtAt < FULL_REFRESH_MS;
@@ -123,20 +131,20 @@ async function rebuildShared(
   if (current && current.generation >= generation && Date.now() - current.builtAt < FULL_REFRESH_MS) {
     return indexOf(locale, current);
   }
-  // Someone else is rebuilding it: their (slightly old) copy is still consistent with every patch.
+  // Someone else is rebuilding it: the old copy is consistent with every patch, not known to be current.
   if (
     current &&
     stored &&
     current.refreshingSince &&
     Date.now() - current.refreshingSince < REFRESH_CLAIM_MS
   ) {
-    return indexOf(locale, current);
+    return indexOf(locale, current, undefined, true);
   }
   if (current && stored) {
     const claimed = await store
       .set(key, { ...current, refreshingSince: Date.now() }, { ifMatch: stored.etag })
       .catch(() => false);
-    if (!claimed) return indexOf(locale, current);
+    if (!claimed) return indexOf(locale, current, undefined, true);
   }
   try {
     const posts = await fetchAll(scope, locale);
@@ -191,10 +199,11 @@ export async function publishedIndex(
     loading.set(locale, pending);
   }
   const index = await pending;
-  if (!index.staleSince) instanceIndexes.set(locale, index);
+  if (!index.staleSince && !index.unverified) instanceIndexes.set(locale, index);
+  const known: Freshness = index.unverified ? { kind: "unverified" } : freshness;
   return {
     index,
-    freshness: index.staleSince ? { kind: "last-known-good", since: index.staleSince } : freshness,
+    freshness: index.staleSince ? { kind: "last-known-good", since: index.staleSince } : known,
   };
 }
 

@@ -32,7 +32,9 @@ export function readResponse(
   const { representation } = result;
   const freshness = representation.staleSince
     ? ({ kind: "last-known-good", since: representation.staleSince } as const)
-    : (result.freshness ?? { kind: "current" });
+    : representation.unverified
+      ? ({ kind: "unverified" } as const)
+      : (result.freshness ?? { kind: "current" });
   if (result.preview) return conditionalResponse(scope.req, representation, PRIVATE_NO_STORE);
   const headers = publicCacheHeaders({
     tags: representation.tags,

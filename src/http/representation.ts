@@ -17,6 +17,8 @@ export interface Representation {
   contentType?: string;
   /** Set when this is the last-known-good copy served while ButterCMS fails: when ButterCMS gave it. */
   staleSince?: string;
+  /** True when built from data not known to be current (a refresh in progress elsewhere): short CDN lifetime. */
+  unverified?: boolean;
 }
 
 export function represent(value: unknown, tags: readonly string[], contentType?: string): Representation {

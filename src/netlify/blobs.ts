@@ -70,11 +70,30 @@ async function attempt<T>(operation: string, work: () => Promise<T>): Promise<T>
 }
 
 /**
+ * Where the platform puts the store's credentials, read as @netlify/blobs
+ * itself reads them (the bootstrap sets the global, `netlify dev` the
+ * variable): not our configuration, so not in src/core/config.ts.
+ */
+const blobsContext = (): string =>
+  (globalThis as { netlifyBlobsContext?: string }).netlifyBlobsContext ??
+  process.env.NETLIFY_BLOBS_CONTEXT ??
+  "";
+
+/** One store object per name and credentials: opening one parses the context, and this runs on hot paths. */
+let opened: { key: string; store: SharedStore | null } | undefined;
+
+/**
  * The site-wide store `name` with strong consistency (a write is visible to
  * the next read of any instance), or `null` where Netlify Blobs is not
  * configured at all.
  */
 export function openSharedStore(name: string): SharedStore | null {
+  const key = `${name}\u0000${blobsContext()}`;
+  if (opened?.key !== key) opened = { key, store: open(name) };
+  return opened.store;
+}
+
+function open(name: string): SharedStore | null {
   let store: ReturnType<typeof getStore>;
   try {
     store = getStore({ name, consistency: "strong", fetch: boundedFetch });

@@ -21,9 +21,11 @@ export interface CacheTimes {
   staleIfErrorMs: number;
 }
 
-export interface CacheOptions extends CacheTimes {
+export interface CacheOptions<T = unknown> extends CacheTimes {
   maxEntries: number;
   maxBytes: number;
+  /** Whether a loaded value may be kept (default: always); one that may not is still returned. */
+  keep?: (value: T) => boolean;
   now?: () => number;
 }
 
@@ -45,7 +47,7 @@ export class ResponseCache<T> {
   private readonly now: () => number;
 
   constructor(
-    private readonly options: CacheOptions,
+    private readonly options: CacheOptions<T>,
     private readonly sizeOf: (value: T) => number,
   ) {
     this.now = options.now ?? (() => Date.now());
@@ -127,7 +129,8 @@ export class ResponseCache<T> {
     const generation = this.generation;
     const promise = load()
       .then((value) => {
-        if (generation === this.generation) this.store(key, value, tags);
+        const keep = this.options.keep?.(value) ?? true;
+        if (keep && generation === this.generation) this.store(key, value, tags);
         return value;
       })
       .finally(() => {

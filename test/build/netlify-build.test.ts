@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
+import { budgetKiB } from "../../tools/bundle-budgets.ts";
 import {
   isPlatformEntry,
   type ManifestFunction,
@@ -33,14 +34,6 @@ const FORBIDDEN_TEXT = [
   "setupServer",
   "butterHandlers",
 ];
-
-/**
- * Own (deflated) bytes per function. 64 KiB as before; functions on the
- * content layer carry @netlify/blobs too (NFT copies both its ESM and CJS
- * builds, ~10 KiB deflated): 72 KiB; auth carries jose's signer: 96 KiB.
- */
-const BUDGET_KIB = (name: string): number =>
-  name === "auth" ? 96 : ["ipAllowlist", "getOpenApi"].includes(name) ? 64 : 72;
 
 let functions: ManifestFunction[];
 beforeAll(async () => {
@@ -81,6 +74,6 @@ describe("netlify build --offline", () => {
     const own = Object.entries(entries)
       .filter(([entry]) => !isPlatformEntry(entry))
       .reduce((sum, [, content]) => sum + deflateSync(content, { level: 9 }).byteLength, 0);
-    expect(own).toBeLessThanOrEqual(BUDGET_KIB(name) * 1024);
+    expect(own).toBeLessThanOrEqual(budgetKiB(name) * 1024);
   });
 });

@@ -157,9 +157,11 @@ describe("last-known-good across instances", () => {
         /s-maxage=(\d+)/.exec(stalePost.headers.get("Netlify-CDN-Cache-Control") ?? "")?.[1],
       );
       expect(maxAge).toBeLessThanOrEqual(60);
-      // The list's instance sees that rebuild claimed and serves the shared index every webhook keeps current.
+      // The list's instance sees that rebuild claimed: the shared index, consistent with every webhook
+      // but not known to be current, so short-lived at the CDN too.
       expect(staleList.status).toBe(200);
       expect(staleList.text).toBe(list.text);
+      expect(staleList.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
     },
   );
 

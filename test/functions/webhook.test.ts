@@ -84,7 +84,11 @@ describe("POST /api/webhooks/buttercms", () => {
           const res = await send({ data: { id: anySlug, locale }, webhook: { event: "post.delete" } });
           const suffix = locale === null || locale === "en" ? "" : `:${locale}`;
           expect(res.json.purged).toEqual([`posts${suffix}`, `post:${anySlug}${suffix}`]);
-          expect(calls[0]?.body.cache_tags).toEqual([`posts${suffix}`, `post:${anySlug}${suffix}`]);
+          // Earlier delayed second purges may land here too: look for this one's.
+          expect(calls.map((call) => call.body.cache_tags)).toContainEqual([
+            `posts${suffix}`,
+            `post:${anySlug}${suffix}`,
+          ]);
         },
       ),
       { numRuns: 15 },
@@ -137,7 +141,11 @@ describe("POST /api/webhooks/buttercms", () => {
       waitUntil: (work) => background.push(work),
     });
     expect(res.status).toBe(202);
-    expect(res.json).toEqual({ accepted: true, event: "post.published", pending: ["posts", `post:${pendingSlug}`] });
+    expect(res.json).toEqual({
+      accepted: true,
+      event: "post.published",
+      pending: ["posts", `post:${pendingSlug}`],
+    });
     expect(consoleLines.join("\n")).toContain("purge failed");
     await Promise.all(background);
     expect(calls.slice(0, 2)).toEqual([500, 202]);

@@ -147,4 +147,17 @@ describe("ResponseCache", () => {
     expect((await cache.get("post:b", loader("new"))).value).toBe("new");
     expect((await cache.get("list:1", loader("x"))).outcome).toBe("hit");
   });
+
+  it("returns but never keeps a value its keep rule refuses", async () => {
+    const times = { ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 0 };
+    const keep = (value: string) => value !== "stale";
+    const cache = new ResponseCache<string>(
+      { ...times, maxEntries: 10, maxBytes: 1_000, keep },
+      (v) => v.length,
+    );
+    expect((await cache.get("k", async () => "stale")).value).toBe("stale");
+    expect(cache.size).toBe(0);
+    expect((await cache.get("k", async () => "fresh")).outcome).toBe("miss");
+    expect(cache.size).toBe(1);
+  });
 });
