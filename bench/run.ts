@@ -144,6 +144,7 @@ async function coldStarts(runs: number) {
     getPosts: { path: "/api/posts" },
     getPost: { path: `/api/posts/${slug}`, params: { slug } },
     getRelatedPosts: { path: `/api/posts/${slug}/related`, params: { slug } },
+    apiNotFound: { path: "/api/nope", status: 404 },
     auth: { path: "/api/auth" },
     ipAllowlist: { path: "/api/ip-allowlist" },
     getCategories: { path: "/api/categories" },

@@ -17,7 +17,8 @@ export function emulatingFetch(passThrough: typeof fetch, options: EmulatorOptio
     });
     aborted.catch(() => undefined);
     const answer = await Promise.race([emulateButter(request, options), aborted]);
-    if (!answer) return passThrough(input, init);
+    // The request, not (input, init): building it may have taken a streamed body from init.
+    if (!answer) return passThrough(request);
     if (answer.type === "error") throw new TypeError("fetch failed");
     // The SDK reads response.url (and parses it on errors): give it the request's.
     Object.defineProperty(answer, "url", { value: request.url });

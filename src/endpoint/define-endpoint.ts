@@ -10,12 +10,13 @@
  * the endpoint/ folder itself (docs/architecture.md).
  */
 import { getConfig } from "../core/config.ts";
-import { methodNotAllowed } from "../core/errors.ts";
+import { methodNotAllowed, notFound } from "../core/errors.ts";
 import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
 import { problemResponse } from "../http/problem.ts";
 import type { MethodHandler } from "../http/request-scope.ts";
 import { clientIp, deployContext, type FunctionContext, type NetlifyHandler } from "../netlify/context.ts";
 import { undoDevRetry } from "../netlify/dev-retry.ts";
+import { matchRoute } from "../netlify/route-pattern.ts";
 import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 
 export type Method = "GET" | "POST" | "DELETE";
@@ -37,14 +38,20 @@ export interface EndpointDefinition {
   revealsDrafts?: (req: Request, url: URL) => boolean;
   /** `reported`: the endpoint reports on the IP policy itself instead of being guarded by it. */
   ipPolicy?: "enforced" | "reported";
+  /** Answers any method not in `methods` (default: 405 with `Allow`). */
+  otherMethods?: MethodHandler;
 }
 
 const NO_STORE = "private, no-store";
 
-function routePattern(definition: EndpointDefinition): string | undefined {
+function routePatterns(definition: EndpointDefinition): string[] {
   const path = definition.route();
-  return Array.isArray(path) ? path[0] : path;
+  return path === undefined ? [] : Array.isArray(path) ? path : [path];
 }
+
+/** Whether the function owns this path: Netlify may hand it paths its pattern does not (`/api/posts//`). */
+const ownsPath = (patterns: string[], pathname: string): boolean =>
+  patterns.length === 0 || patterns.some((pattern) => matchRoute(pattern, pathname) !== null);
 
 /** Adds the common headers a handler's response does not set itself. */
 function withCommonHeaders(response: Response, common: Record<string, string>): Response {
@@ -61,8 +68,9 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
 
   return async (req, netlifyContext) => {
     const config = getConfig();
+    const patterns = routePatterns(definition);
     const { url, context } = config.netlifyDev
-      ? undoDevRetry(req, netlifyContext, routePattern(definition))
+      ? undoDevRetry(req, netlifyContext, patterns[0])
       : { url: new URL(req.url), context: netlifyContext as FunctionContext };
     const usesSession = definition.usesSession?.(req, url) ?? false;
     const mode: CorsMode = usesSession ? "credentials" : "public";
@@ -77,8 +85,9 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     }
 
     const method = (req.method === "HEAD" ? "GET" : req.method) as Method;
-    const handler = definition.methods[method];
+    const handler = definition.methods[method] ?? definition.otherMethods;
     try {
+      if (!ownsPath(patterns, url.pathname)) throw notFound("No endpoint has this path.");
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
       if ((definition.ipPolicy ?? "enforced") === "enforced") {
         const revealsDrafts = definition.revealsDrafts?.(req, url) ?? usesSession;

@@ -9,24 +9,9 @@
  * the original answer. Production never retries.
  */
 import type { FunctionContext } from "./context.ts";
+import { matchRoute } from "./route-pattern.ts";
 
 const RETRY_SUFFIX = /(?:\.html?|\/index\.html?)$/;
-
-/** Matches `/api/posts/:slug`-style patterns; `null` when the path does not match. */
-export function matchRoute(pattern: string, pathname: string): Record<string, string> | null {
-  const names: string[] = [];
-  const source = pattern
-    .split("/")
-    .map((segment) => {
-      if (!segment.startsWith(":")) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      names.push(segment.slice(1));
-      return "([^/]+)";
-    })
-    .join("/");
-  const match = new RegExp(`^${source}/?$`).exec(pathname);
-  if (!match) return null;
-  return Object.fromEntries(names.map((name, index) => [name, match[index + 1] ?? ""]));
-}
 
 export function undoDevRetry(
   req: Request,

@@ -11,7 +11,8 @@ import {
   readZip,
 } from "../../tools/netlify-build.ts";
 
-const EXPECTED_ROUTES: Record<string, string> = {
+const EXPECTED_ROUTES: Record<string, string | string[]> = {
+  apiNotFound: ["/api", "/api/*"],
   getPosts: "/api/posts",
   getPost: "/api/posts/:slug",
   getRelatedPosts: "/api/posts/:slug/related",
@@ -45,8 +46,20 @@ describe("netlify build --offline", () => {
     const sourceNames = readdirSync(join(ROOT, "functions")).map((file) => file.replace(/\.m?ts$/, ""));
     expect(functions.map((fn) => fn.name).sort()).toEqual(sourceNames.sort());
     for (const fn of functions) {
-      expect(fn.routes?.map((route) => route.pattern)).toEqual([EXPECTED_ROUTES[fn.name]]);
+      expect(fn.routes?.map((route) => route.pattern)).toEqual([EXPECTED_ROUTES[fn.name]].flat());
     }
+  });
+
+  it("excludes every other function's route from the /api catch-all, so it never shadows an endpoint", () => {
+    const catchAll = functions.find((fn) => fn.name === "apiNotFound") as ManifestFunction & {
+      excludedRoutes?: { pattern: string }[];
+    };
+    const excluded = (catchAll.excludedRoutes ?? []).map((route) => route.pattern).sort();
+    const owned = functions
+      .filter((fn) => fn.name !== "apiNotFound")
+      .flatMap((fn) => (fn.routes ?? []).map((route) => route.pattern))
+      .sort();
+    expect(excluded).toEqual(owned);
   });
 
   it.each(["auth", "searchPosts"])("declares %s's rate limit per IP and domain", (name) => {

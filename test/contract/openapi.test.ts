@@ -159,6 +159,8 @@ describe("openapi.json", () => {
     const routes: string[] = [];
     for (const file of readdirSync(join(ROOT, "functions"))) {
       const mod = await import(join(ROOT, "functions", file));
+      // The catch-all for unrouted /api paths is a note in info.description, not an operation.
+      if (file === "apiNotFound.mts") continue;
       routes.push(String(mod.config.path).replace(/:(\w+)/g, "{$1}"));
     }
     expect(Object.keys(doc.paths).sort()).toEqual(routes.sort());
