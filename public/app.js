@@ -132,6 +132,55 @@ function renderPreviewControls(previewing) {
   box.append(toggle, form, message);
 }
 
+// `sizes` for featured images: the width each layout in styles.css gives them
+// (main is 60rem wide at most, less a padding of clamp(1rem, 4vw, 3rem) a side).
+/** The hero on the post page: the content column. */
+const HERO_SIZES = "(min-width: 960px) 880px, 92vw";
+/** The home page cards: three columns on a wide screen, two on a medium one, else one. */
+const CARD_SIZES = "(min-width: 960px) 280px, (min-width: 890px) 30vw, (min-width: 585px) 46vw, 92vw";
+/** The thumbnails of the related posts (`.thumbnail`, 7rem). */
+const THUMBNAIL_SIZES = "112px";
+
+/**
+ * The attributes of a post's featured image, or null when it has none. The
+ * width and height are the sample covers' 1200×630, the ratio the CSS keeps
+ * too, so the box is reserved before the image loads; `srcset` only when
+ * the API sends `featured_image_srcset` (ButterCMS CDN images).
+ * @param {any} post
+ * @param {string} sizes
+ * @param {string} alt
+ * @returns {Record<string, string> | null}
+ */
+function featuredImageAttributes(post, sizes, alt) {
+  if (typeof post.featured_image !== "string" || !post.featured_image) return null;
+  /** @type {Record<string, string>} */
+  const attributes = { alt, width: "1200", height: "630" };
+  const srcset = post.featured_image_srcset;
+  if (typeof srcset === "string" && srcset.trim()) {
+    attributes.srcset = srcset;
+    attributes.sizes = sizes;
+  }
+  attributes.src = post.featured_image;
+  return attributes;
+}
+
+/**
+ * A lazily loaded featured image in its fixed-ratio frame, or null when the
+ * post has none.
+ * @param {any} post
+ * @param {string} sizes
+ * @param {string} alt
+ * @param {string} [frameClass]
+ */
+function featuredImage(post, sizes, alt, frameClass = "image-frame") {
+  const attributes = featuredImageAttributes(post, sizes, alt);
+  if (!attributes) return null;
+  const image = el("img", { loading: "lazy", decoding: "async", ...attributes });
+  // A decorative image that fails (a CDN out of reach) leaves the empty frame, not a broken-image icon.
+  if (!alt) image.addEventListener("error", () => image.setAttribute("hidden", ""), { once: true });
+  return el("span", { class: frameClass }, [image]);
+}
+
 /** @param {any} post */
 function postCard(post) {
   const href = `/posts/${encodeURIComponent(post.slug)}`;
@@ -145,17 +194,8 @@ function postCard(post) {
     el("p", {}, [post.summary ?? ""]),
   );
   const card = el("article", { class: "card" }, []);
-  if (post.featured_image) {
-    card.append(
-      el("img", {
-        src: post.featured_image,
-        alt: post.featured_image_alt ?? "",
-        loading: "lazy",
-        width: "1200",
-        height: "630",
-      }),
-    );
-  }
+  const image = featuredImage(post, CARD_SIZES, post.featured_image_alt ?? "");
+  if (image) card.append(image);
   card.append(content);
   return el("li", {}, [card]);
 }
@@ -247,11 +287,13 @@ async function renderPost() {
     byId("byline").textContent = [authorName(post.author), formatDate(post.published ?? post.updated)]
       .filter(Boolean)
       .join(" · ");
-    const image = /** @type {HTMLImageElement} */ (byId("featured"));
-    if (post.featured_image) {
-      image.src = post.featured_image;
-      image.alt = post.featured_image_alt ?? "";
-      image.hidden = false;
+    const attributes = featuredImageAttributes(post, HERO_SIZES, post.featured_image_alt ?? "");
+    if (attributes) {
+      const image = byId("featured");
+      for (const [name, value] of Object.entries(attributes)) image.setAttribute(name, value);
+      byId("featured-frame").hidden = false;
+    } else {
+      byId("featured-frame").remove();
     }
     // The body is CMS HTML written by the site's editors: rendered as HTML on purpose.
     byId("body").innerHTML = post.body ?? "";
@@ -271,10 +313,66 @@ async function renderPost() {
           ])
         : el("span"),
     );
+    // Not awaited: the related posts never hold up the post, and their failure is their own.
+    renderRelated(post.slug ?? slug, Boolean(previewing));
   } catch (error) {
     if (error instanceof ApiProblem && (error.status === 404 || error.status === 400)) showMissingPost();
     else setStatus(error instanceof Error ? error.message : "Something went wrong.", "error");
   }
+}
+
+/**
+ * The "Related posts" section, filled after the post is shown, with its own
+ * loading, empty and error states. A 404 (an unknown post, or a backend
+ * without the endpoint) hides the section; other failures leave a quiet note.
+ * @param {string} slug
+ * @param {boolean} previewing
+ */
+async function renderRelated(slug, previewing) {
+  const section = byId("related");
+  const list = byId("related-list");
+  const status = byId("related-status");
+  /** @param {string} text @param {"loading" | "empty" | "error" | ""} kind */
+  const note = (text, kind) => {
+    status.replaceChildren();
+    if (text) status.append(el("p", { class: `related-state ${kind}`, "data-state": kind }, [text]));
+    section.setAttribute("aria-busy", String(kind === "loading"));
+  };
+  list.replaceChildren();
+  section.hidden = false;
+  note("Loading related posts…", "loading");
+  const query = new URLSearchParams({ limit: "3" });
+  if (previewing) query.set("preview", "1");
+  try {
+    const body = await api(`/api/posts/${encodeURIComponent(slug)}/related?${query}`);
+    if (!Array.isArray(body?.data)) throw new Error("The related posts came in an unexpected shape.");
+    // The API never lists the post itself; a stale or odd answer should not either.
+    const posts = body.data.filter((/** @type {any} */ post) => post?.slug && post.slug !== slug);
+    list.replaceChildren(...posts.map(relatedItem));
+    note(posts.length ? "" : "No related posts yet.", posts.length ? "" : "empty");
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 404) {
+      section.hidden = true;
+      note("", "");
+    } else {
+      note("Related posts could not be loaded right now.", "error");
+    }
+  }
+}
+
+/** @param {any} post */
+function relatedItem(post) {
+  const link = el("a", { href: `/posts/${encodeURIComponent(post.slug)}` }, []);
+  // Decorative next to the title, which names the link: alt="".
+  const frame = "image-frame thumbnail";
+  link.append(featuredImage(post, THUMBNAIL_SIZES, "", frame) ?? el("span", { class: frame }));
+  const text = el("span", { class: "related-text" }, [
+    el("span", { class: "related-title" }, [post.title ?? post.slug]),
+  ]);
+  const date = formatDate(post.published);
+  if (date) text.append(el("span", { class: "meta" }, [date]));
+  link.append(text);
+  return el("li", {}, [link]);
 }
 
 function showMissingPost() {
