@@ -62,8 +62,9 @@ async function share(store: SharedStore, locale: LocaleKey, slug: string, post: 
     post === "unknown" ? "unknown" : post && (summary as Post),
     target,
   );
-  if (post && post !== "unknown") await storePost(store, locale, post);
-  else await forgetPost(store, locale, slug);
+  // Unknown (ButterCMS failing): the stored copy stays the last-known-good one; unpublished: it goes.
+  if (post === null) await forgetPost(store, locale, slug);
+  else if (post !== "unknown") await storePost(store, locale, post);
   const after = await updateSiteState(store, (state) => {
     const current = state.generations[locale] ?? 0;
     return { ...state, generations: { ...state.generations, [locale]: Math.max(current + 1, target) } };
