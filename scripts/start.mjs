@@ -26,6 +26,8 @@ if (sample) {
   env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${pathToFileURL(preload).href}`]
     .filter(Boolean)
     .join(" ");
+  // The sample blog has a Spanish translation: let `?locale=es` work unless told otherwise.
+  env.BUTTERCMS_LOCALES = setting("BUTTERCMS_LOCALES") ?? "en,es";
   console.log("butter-netlify: serving the SAMPLE blog (no BUTTERCMS_API_TOKEN set).");
 } else {
   console.log("butter-netlify: serving LIVE ButterCMS content (BUTTERCMS_API_TOKEN is set).");
