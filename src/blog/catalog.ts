@@ -73,7 +73,7 @@ function recentPost(item: unknown): Record<string, unknown> | null {
   return out;
 }
 
-function normaliseRecentPosts(list: TermList, published: ReadonlySet<string>): TermList {
+function normaliseRecentPosts(list: TermList, published: ReadonlyMap<string, number>): TermList {
   return {
     data: list.data.map((term) => {
       if (!Array.isArray(term.recent_posts)) return term;
@@ -96,10 +96,11 @@ export async function termListRepresentation(
   const key = requestKey(resource, { include: includeRecentPosts ? "recent_posts" : undefined });
   const tags = includeRecentPosts ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
   return readRepresentation({ ...scope, key, tags, lastKnownGoodKey: key }, async () => {
-    const list = await fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
-    if (!includeRecentPosts) return represent(list, tags);
-    const { index } = await publishedIndex(scope, DEFAULT_LOCALE);
-    return represent(normaliseRecentPosts(list, new Set(index.positions.keys())), tags);
+    const terms = fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
+    if (!includeRecentPosts) return represent(await terms, tags);
+    // Both at once: the index only tells which embedded posts are published.
+    const [list, { index }] = await Promise.all([terms, publishedIndex(scope, DEFAULT_LOCALE)]);
+    return represent(normaliseRecentPosts(list, index.positions), tags);
   });
 }
 

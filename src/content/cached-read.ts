@@ -101,14 +101,18 @@ export interface ReadScope {
  * instance completes a CDN purge that is owed (in the background).
  */
 export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
-  if (siteState.isCurrent()) return { kind: "current" };
+  if (siteState.isCurrent()) return CURRENT;
   const store = openSharedStore(scope.config.content.storeName);
+  if (!store) return UNVERIFIED; // no Blobs here at all (plain tests, benchmarks)
   const view = await siteState.current(store);
-  if (store && view.state.owedPurge && view.state.owedPurge.nextAt <= Date.now()) {
+  if (view.state.owedPurge && view.state.owedPurge.nextAt <= Date.now()) {
     runInBackground(scope.context, completeOwedPurge(store, siteState));
   }
-  return view.verified ? { kind: "current" } : { kind: "unverified" };
+  return view.verified ? CURRENT : UNVERIFIED;
 }
+
+const CURRENT: Freshness = { kind: "current" };
+const UNVERIFIED: Freshness = { kind: "unverified" };
 
 /** One ButterCMS call through the quota gate, retries and breaker. */
 export const fromButter = <T>(config: Config, call: () => Promise<T>): Promise<T> =>
@@ -175,7 +179,7 @@ export const isOutage = (error: unknown): boolean => error instanceof ButterFail
  * else the last-known-good copy in Blobs when ButterCMS fails.
  */
 export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<Served | null> {
-  const freshness = await checkSiteState(options);
+  const freshness = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const fresh = responseCache.peekFresh(options.key);
   if (fresh !== undefined) return fresh && { representation: fresh, freshness };
   const lkgKey = options.config.content.lastKnownGood ? options.lastKnownGoodKey : undefined;

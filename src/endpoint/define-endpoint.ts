@@ -16,7 +16,7 @@ import { problemResponse } from "../http/problem.ts";
 import type { MethodHandler } from "../http/request-scope.ts";
 import { clientIp, deployContext, type FunctionContext, type NetlifyHandler } from "../netlify/context.ts";
 import { undoDevRetry } from "../netlify/dev-retry.ts";
-import { matchRoute } from "../netlify/route-pattern.ts";
+import { routeMatches } from "../netlify/route-pattern.ts";
 import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 
 export type Method = "GET" | "POST" | "DELETE";
@@ -51,7 +51,7 @@ function routePatterns(definition: EndpointDefinition): string[] {
 
 /** Whether the function owns this path: Netlify may hand it paths its pattern does not (`/api/posts//`). */
 const ownsPath = (patterns: string[], pathname: string): boolean =>
-  patterns.length === 0 || patterns.some((pattern) => matchRoute(pattern, pathname) !== null);
+  patterns.length === 0 || patterns.some((pattern) => routeMatches(pattern, pathname));
 
 /** Adds the common headers a handler's response does not set itself. */
 function withCommonHeaders(response: Response, common: Record<string, string>): Response {
