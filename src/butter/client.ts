@@ -75,7 +75,7 @@ function tokenOf(config: Config): string {
   if (source.kind === "live") return source.token;
   if (!isSampleBlogLoaded()) {
     throw misconfigured(
-      "BUTTERCMS_API_TOKEN is not set and the sample blog is not loaded: run `npm start` (or `netlify dev` from the repository root), or set BUTTERCMS_API_TOKEN",
+      "BUTTERCMS_API_TOKEN is not set and the sample blog is not loaded: run `npm start` (or `netlify dev`), or set BUTTERCMS_API_TOKEN",
     );
   }
   return SAMPLE_TOKEN;
