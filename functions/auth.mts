@@ -1,6 +1,6 @@
 import type { Config } from "@netlify/functions";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
-import { logIn, logOut, readSession } from "../src/preview/auth-handlers.ts";
+import { logIn, logOut, sessionStatus } from "../src/preview/auth-handlers.ts";
 
 /** POST|GET|DELETE /api/auth: preview sessions (docs/http-contract.md). */
 export default defineEndpoint({
@@ -9,7 +9,7 @@ export default defineEndpoint({
   usesSession: () => true,
   // The IP allowlist's `preview` scope guards login only (docs/http-contract.md).
   revealsDrafts: (req) => req.method === "POST",
-  methods: { POST: logIn, GET: readSession, DELETE: logOut },
+  methods: { POST: logIn, GET: sessionStatus, DELETE: logOut },
 });
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.

@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
 import { FEED_QUERY, feedRepresentation, isFeedType } from "../src/blog/catalog.ts";
 import { notFound } from "../src/core/errors.ts";
-import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 import { pathParam } from "../src/netlify/context.ts";
 
 /** GET /api/feeds/rss|atom|sitemap: the XML itself, with its own content type. */

@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
 import document from "../openapi.json";
 import { OPENAPI_TAG } from "../src/content/cache-tags.ts";
-import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 import { type Representation, represent } from "../src/http/representation.ts";
 
 let representation: Representation | undefined;

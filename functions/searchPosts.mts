@@ -1,6 +1,6 @@
 import type { Config } from "@netlify/functions";
 import { SEARCH_QUERY, searchRepresentation } from "../src/blog/catalog.ts";
-import { defineReadEndpoint } from "../src/endpoint/read-response.ts";
+import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 
 /** GET /api/search?q=: published posts matching `q`, in ButterCMS's relevance order. */
 export default defineReadEndpoint({

@@ -15,7 +15,7 @@ import {
   fromButter,
   type ReadResult,
   type ReadScope,
-  readRepresentation,
+  readExisting,
   requestKey,
 } from "../content/cached-read.ts";
 import { publishedIndex, upstreamLocale } from "../content/published-index.ts";
@@ -95,7 +95,7 @@ export async function termListRepresentation(
 ): Promise<ReadResult> {
   const key = requestKey(resource, { include: includeRecentPosts ? "recent_posts" : undefined });
   const tags = includeRecentPosts ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
-  return readRepresentation({ ...scope, key, tags, lastKnownGoodKey: key }, async () => {
+  return readExisting({ ...scope, key, tags, lastKnownGoodKey: key }, async () => {
     const terms = fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
     if (!includeRecentPosts) return represent(await terms, tags);
     // Both at once: the index only tells which embedded posts are published.
@@ -120,7 +120,7 @@ export async function searchRepresentation(
     locale: upstreamLocale(locale),
   };
   const key = requestKey("searchPosts", { ...params, page: query.page });
-  return readRepresentation({ ...scope, key, tags }, async () => {
+  return readExisting({ ...scope, key, tags }, async () => {
     const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
       fromButter(scope.config, () => searchPosts(scope.config, { ...params, page })),
     );
@@ -139,11 +139,8 @@ export async function feedRepresentation(
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
   const unfiltered = !filters.category && !filters.tag;
-  return readRepresentation(
-    { ...scope, key, tags, lastKnownGoodKey: unfiltered ? key : undefined },
-    async () => {
-      const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
-      return representText(xml, tags, FEED_CONTENT_TYPES[type]);
-    },
-  );
+  return readExisting({ ...scope, key, tags, lastKnownGoodKey: unfiltered ? key : undefined }, async () => {
+    const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
+    return representText(xml, tags, FEED_CONTENT_TYPES[type]);
+  });
 }

@@ -211,7 +211,7 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
 }
 
 /** `read` for loads that always produce a representation (lists, searches, feeds). */
-export async function readRepresentation(
+export async function readExisting(
   options: ReadOptions,
   load: () => Promise<Representation>,
 ): Promise<Served> {

@@ -10,7 +10,7 @@ import type { RequestScope } from "../http/request-scope.ts";
 import type { NetlifyHandler } from "../netlify/context.ts";
 import { requirePreviewSession } from "../preview/session.ts";
 import type { EndpointDefinition } from "./define-endpoint.ts";
-import { defineReadEndpoint } from "./read-response.ts";
+import { defineReadEndpoint } from "./read-endpoint.ts";
 
 type PreviewQuery = Record<string, ParamSpec> & { preview: { type: "flag" } };
 

@@ -2,7 +2,7 @@
 import { TERMS_QUERY, type TermResource, termListRepresentation } from "../blog/catalog.ts";
 import type { NetlifyHandler } from "../netlify/context.ts";
 import type { EndpointDefinition } from "./define-endpoint.ts";
-import { defineReadEndpoint } from "./read-response.ts";
+import { defineReadEndpoint } from "./read-endpoint.ts";
 
 export function termListEndpoint(resource: TermResource, route: EndpointDefinition["route"]): NetlifyHandler {
   return defineReadEndpoint({

@@ -42,7 +42,7 @@ export async function logIn({ req, config }: RequestScope): Promise<Response> {
   );
 }
 
-export async function readSession({ req, config }: RequestScope): Promise<Response> {
+export async function sessionStatus({ req, config }: RequestScope): Promise<Response> {
   const session = await liveSession(req, config);
   const body = session
     ? { authenticated: true, expires_at: session.expiresAt.toISOString() }

@@ -1,12 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import webhook from "../../functions/buttercmsWebhook.mts";
-import getPost from "../../functions/getPost.mts";
-import getPosts from "../../functions/getPosts.mts";
-import getTags from "../../functions/getTags.mts";
 import { publishedPosts } from "../../sample/data.ts";
 import { testStore } from "../helpers/blobs.ts";
-import { butterRequests, HttpResponse, http, server } from "../helpers/butter.ts";
+import { HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
 import { expectNoSecrets, TEST_SECRETS } from "../helpers/secrets.ts";

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "..", "..");
 
 /** Folder → the src/ folders it may import (besides itself). */
-export const ALLOWED: Record<string, readonly string[]> = {
+const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   netlify: ["core"],
   butter: ["core"],
@@ -30,7 +30,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Every module specifier a file imports, statically or dynamically. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const specifiers = [...source.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map(
     (match) => match[1],
   );
@@ -38,7 +38,7 @@ export function importsOf(source: string): string[] {
 }
 
 /** The wrong imports of `file` (relative to the repo), as readable lines. */
-export function violations(file: string, source: string): string[] {
+function violations(file: string, source: string): string[] {
   const path = relative(ROOT, file);
   const [top, folder] = path.split("/");
   const found: string[] = [];

@@ -24,7 +24,7 @@ export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>>
   read: (scope: RequestScope, query: ParsedQuery<Q>) => Promise<ReadResult>;
 }
 
-export function readResponse(
+export function representationResponse(
   scope: RequestScope,
   result: ReadResult,
   query: Record<string, ParamSpec>,
@@ -59,7 +59,7 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
         // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
         const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
         const query = parseQuery(scope.url.searchParams, definition.query, { locales });
-        return readResponse(scope, await definition.read(scope, query), definition.query);
+        return representationResponse(scope, await definition.read(scope, query), definition.query);
       },
     },
   });
