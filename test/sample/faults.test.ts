@@ -136,13 +136,20 @@ describe("the preload's fetch (npm start)", () => {
   it("passes every other URL through", async () => {
     const passed: string[] = [];
     const through: typeof fetch = async (input) => {
-      passed.push(String(input));
-      return new Response("ok");
+      passed.push(input instanceof Request ? input.url : String(input));
+      return new Response(input instanceof Request && input.body ? await input.text() : "ok");
     };
     const patched = emulatingFetch(through, options());
     await patched("https://example.com/x");
     await patched(`${BUTTER_API}/pages/*/home/?auth_token=${TOKEN}`);
-    expect(passed).toEqual(["https://example.com/x", `${BUTTER_API}/pages/*/home/?auth_token=${TOKEN}`]);
+    // With a body: what passes through still carries it (Netlify Blobs writes under npm start).
+    const put = await patched("https://example.com/blob", { method: "PUT", body: "payload" });
+    expect(await put.text()).toBe("payload");
+    expect(passed).toEqual([
+      "https://example.com/x",
+      `${BUTTER_API}/pages/*/home/?auth_token=${TOKEN}`,
+      "https://example.com/blob",
+    ]);
   });
 
   it("rejects with TypeError: fetch failed when ButterCMS is down, as undici does", async () => {
