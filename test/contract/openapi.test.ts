@@ -23,6 +23,8 @@ import ipAllowlist from "../../functions/ipAllowlist.mts";
 import searchPosts from "../../functions/searchPosts.mts";
 import document from "../../openapi.json";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { resetInstanceState } from "../../src/content/cached-read.ts";
+import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { ROOT } from "../../tools/netlify-build.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
 import { BUTTER_API, HttpResponse, http, server } from "../helpers/butter.ts";
@@ -204,6 +206,78 @@ describe("openapi.json", () => {
       }
     },
   );
+
+  it("validates the content layer's answers: a locale, a stale copy, a quota outage, the webhook's", async () => {
+    vi.stubEnv("BUTTERCMS_LOCALES", "en,es");
+    check("/api/posts", "get", await invoke(getPosts, "/api/posts?locale=es"));
+    check(
+      "/api/posts/{slug}",
+      "get",
+      await invoke(getPost, `/api/posts/${slug}?locale=es`, { params: { slug } }),
+    );
+
+    // Served before, then ButterCMS fails on a cold read past the index's refresh: 200 with X-Content-Stale.
+    await invoke(getPost, `/api/posts/${slug}`, { params: { slug } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    resetInstanceState();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.advanceTimersByTime(FULL_REFRESH_MS + 1);
+    server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
+    const stale = await invoke(getPost, `/api/posts/${slug}`, { params: { slug } });
+    expect(stale.headers.get("X-Content-Stale")).not.toBeNull();
+    check("/api/posts/{slug}", "get", stale);
+    vi.useRealTimers();
+
+    // The monthly quota: 503 with a month-long Retry-After.
+    resetInstanceState();
+    server.use(
+      http.get(`${BUTTER_API}/*`, () =>
+        HttpResponse.json(
+          { detail: "API Calls limit reached." },
+          { status: 429, headers: { "Retry-After": "2000000" } },
+        ),
+      ),
+    );
+    const quota = await invoke(searchPosts, "/api/search?q=quota");
+    expect(quota.status).toBe(503);
+    check("/api/search", "get", quota);
+    server.resetHandlers();
+
+    vi.stubEnv("WEBHOOK_SECRET", TEST_SECRETS.webhookSecret);
+    const deliver = () =>
+      invoke(webhook, "/api/webhooks/buttercms", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+        body: JSON.stringify({
+          data: { id: slug, locale: "es" },
+          webhook: { event: "post.localization.published" },
+        }),
+      });
+    server.use(
+      http.post("https://api.netlify.com/api/v1/purge", () => new HttpResponse(null, { status: 202 })),
+    );
+    check("/api/webhooks/buttercms", "post", await deliver());
+    server.use(
+      http.post("https://api.netlify.com/api/v1/purge", () => new HttpResponse(null, { status: 500 })),
+    );
+    const pending = await deliver();
+    expect(pending.status).toBe(202);
+    check("/api/webhooks/buttercms", "post", pending);
+  });
+
+  it("validates a logout that revokes and the 401 that follows", async () => {
+    enableSessions();
+    const login = await invoke(authHandler, "/api/auth", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ password: TEST_SECRETS.password }),
+    });
+    const headers = { Authorization: `Bearer ${login.json.token as string}` };
+    check("/api/auth", "delete", await invoke(authHandler, "/api/auth", { method: "DELETE", headers }));
+    const after = await invoke(getPosts, "/api/posts?preview=1", { headers });
+    expect(after.status).toBe(401);
+    check("/api/posts", "get", after);
+  });
 
   it("rejects a body that breaks the document (the check can fail)", () => {
     const validate = ajv.getSchema(`openapi#/${pointer("components", "schemas", "Author")}`);
