@@ -112,6 +112,12 @@ export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
 }
 
 const CURRENT: Freshness = { kind: "current" };
+/**
+ * A response built this long after the shared state was last seen may come
+ * from before a publish whose second purge (SECOND_PURGE_DELAY_MS after the
+ * webhook) has already passed: it gets the short CDN lifetime.
+ */
+const LATE_AFTER_MS = 3_000;
 const UNVERIFIED: Freshness = { kind: "unverified" };
 
 /** One ButterCMS call through the quota gate, retries and breaker. */
@@ -179,9 +185,10 @@ export const isOutage = (error: unknown): boolean => error instanceof ButterFail
  * else the last-known-good copy in Blobs when ButterCMS fails.
  */
 export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<Served | null> {
-  const freshness = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
+  const checked = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
+  const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
-  if (fresh !== undefined) return fresh && { representation: fresh, freshness };
+  if (fresh !== undefined) return fresh && { representation: fresh, freshness: checked };
   const lkgKey = options.config.content.lastKnownGood ? options.lastKnownGoodKey : undefined;
   const loadAndKeep = async () => {
     const value = await load();
@@ -198,8 +205,10 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     );
     if (outcome === "stale-if-error") {
       log("warn", "ButterCMS failed; served this instance's stale copy", { key: options.key });
-      return value && { representation: value, freshness: { kind: "unverified" } };
+      return value && { representation: value, freshness: UNVERIFIED };
     }
+    // A slow load may have started from a view older than the webhook's second purge: keep it short.
+    const freshness = Date.now() - seenAt > LATE_AFTER_MS ? UNVERIFIED : checked;
     return value && { representation: value, freshness };
   } catch (error) {
     if (!lkgKey || !isOutage(error)) throw error;

@@ -5,11 +5,20 @@
  */
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { emulateButter } from "../../sample/butter-emulator.ts";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
 import { blobsRequests } from "../helpers/blobs.ts";
-import { BUTTER_API, butterRequests, FAULTS, HttpResponse, http, server } from "../helpers/butter.ts";
+import {
+  BUTTER_API,
+  butterRequests,
+  FAULTS,
+  HttpResponse,
+  http,
+  server,
+  TEST_TOKEN,
+} from "../helpers/butter.ts";
 import { coldInstance } from "../helpers/instances.ts";
 import { invoke } from "../helpers/invoke.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
@@ -198,5 +207,26 @@ describe("a Blobs server that never answers", () => {
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(res.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+  });
+});
+
+describe("a slow read that outlives the webhook's second purge", () => {
+  it("goes out with the short CDN lifetime", async () => {
+    const getPost = await coldInstance("getPost");
+    await getPostAt(getPost, publishedPosts[0]!.slug); // the index and the shared state are seen now
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const slug = publishedPosts[7]!.slug;
+    server.use(
+      http.get(`${BUTTER_API}/posts/${slug}/`, async ({ request }) => {
+        vi.advanceTimersByTime(3_500); // the post body takes longer than the second purge's delay
+        return emulateButter(request, { token: TEST_TOKEN });
+      }),
+    );
+    const res = await getPostAt(getPost, slug);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+    // A read that is not late keeps the full lifetime.
+    const quick = await getPostAt(getPost, publishedPosts[0]!.slug);
+    expect(quick.headers.get("Netlify-CDN-Cache-Control")).toContain("s-maxage=300");
   });
 });
