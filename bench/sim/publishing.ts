@@ -1,0 +1,286 @@
+/**
+ * Publishing in ButterCMS: change a post (title and body) or publish a
+ * draft, then deliver ButterCMS's `post.published` webhook at once. And the
+ * visibility probes: after each publish, every CDN-cacheable URL that shows
+ * the post (its page; by the ground truth of the emulation, the list pages,
+ * searches, feeds and author lists that contain it) is requested through the
+ * CDN, often at first and then less often, until the window closes.
+ */
+import type { CdnResponse } from "./cdn.ts";
+import { finiteOrNull, percentile, round } from "./random.ts";
+import { mentions, type Universe, upstreamFor } from "./traffic.ts";
+import { MODEL, type World } from "./world.ts";
+
+export interface PublishPlanItem {
+  /** Virtual ms after the start of the publishing phase. */
+  offsetMs: number;
+  kind: "edit" | "draft";
+}
+
+/** Gaps of 10–30 s, and one time in seven a burst (1–4 s after the previous publish). */
+export function publishPlan(random: () => number, count: number, draftEvery: number): PublishPlanItem[] {
+  const plan: PublishPlanItem[] = [];
+  let offset = 0;
+  for (let n = 0; n < count; n++) {
+    offset += n === 0 ? 1_000 : random() < 1 / 7 ? 1_000 + random() * 3_000 : 10_000 + random() * 20_000;
+    plan.push({ offsetMs: Math.round(offset), kind: n % draftEvery === draftEvery - 1 ? "draft" : "edit" });
+  }
+  return plan;
+}
+
+export interface PublishRecord {
+  n: number;
+  slug: string;
+  kind: "edit" | "draft";
+  at: number;
+  marker: string;
+  webhookStatus: number;
+  webhookMs: number;
+  webhookBody: string;
+  /** Until when the probes watch it (ms). */
+  closesAt: number;
+  ticks: { at: number; ok: boolean; failing: string[] }[];
+  relevantCount: number;
+  /** The URLs that showed the post right after the change (ground truth). */
+  relevantAtChange: Set<string>;
+}
+
+export class Publisher {
+  readonly records: PublishRecord[] = [];
+  private readonly originals = new Map<string, { title: string; body: string }>();
+  private editCursor = 0;
+  private readonly lastPublished = new Map<string, number>();
+  /** Called right after the change in ButterCMS, before the webhook (the probes take the ground truth). */
+  onChange: ((record: PublishRecord) => Promise<void>) | null = null;
+
+  constructor(
+    private readonly world: World,
+    private readonly universe: Universe,
+    private readonly windowMs: number,
+  ) {}
+
+  /** The next post to edit: round robin over the popularity order, skipping posts still watched. */
+  private nextEditTarget(): string {
+    const slugs = this.universe.popularity;
+    for (let i = 0; i < slugs.length; i++) {
+      const slug = slugs[(this.editCursor + i) % slugs.length] as string;
+      const last = this.lastPublished.get(slug);
+      if (last === undefined || this.world.clock.now - last > this.windowMs) {
+        this.editCursor = (this.editCursor + i + 1) % slugs.length;
+        return slug;
+      }
+    }
+    return slugs[this.editCursor++ % slugs.length] as string;
+  }
+
+  async publish(kind: "edit" | "draft"): Promise<PublishRecord> {
+    const world = this.world;
+    const butter = world.butterModule;
+    const n = this.records.length + 1;
+    const marker = `zq${n}zq`;
+    const drafts = butter.draftPosts();
+    const actual = kind === "draft" && drafts.length > 0 ? "draft" : "edit";
+    const slug = actual === "draft" ? (drafts[0]?.slug as string) : this.nextEditTarget();
+    const post = butter.findPost(slug);
+    if (!post) throw new Error(`no post ${slug}`);
+    if (!this.originals.has(slug))
+      this.originals.set(slug, { title: post.title, body: String(post.body ?? "") });
+    const original = this.originals.get(slug) as { title: string; body: string };
+    const change = {
+      title: `${original.title} ${marker}`,
+      body: `${original.body}\n<p>Revision ${marker}.</p>`,
+      at: world.clock.now,
+    };
+    const at = world.clock.now;
+    if (actual === "draft") {
+      butter.publishDraft(slug, change);
+      this.universe.published(slug);
+    } else {
+      butter.editPost(slug, change);
+    }
+    // The previous publish of this post is superseded: stop watching it.
+    for (const record of this.records) {
+      if (record.slug === slug && record.closesAt > at) record.closesAt = at;
+    }
+    this.lastPublished.set(slug, at);
+    const record: PublishRecord = {
+      n,
+      slug,
+      kind: actual,
+      at,
+      marker,
+      webhookStatus: 0,
+      webhookMs: 0,
+      webhookBody: "",
+      closesAt: at + this.windowMs,
+      ticks: [],
+      relevantCount: 0,
+      relevantAtChange: new Set(),
+    };
+    this.records.push(record);
+    await this.onChange?.(record);
+    const hook = await world.webhook(slug);
+    record.webhookStatus = hook.status;
+    record.webhookMs = hook.ms;
+    record.webhookBody = hook.body;
+    return record;
+  }
+}
+
+/** Probes every watched publish: every 100 ms for 15 s, every 500 ms until 60 s, then every 2 s. */
+export class Probes {
+  private tickIndex = 0;
+  private running = false;
+  private readonly relevantCache = new Map<string, string[]>();
+  requests = 0;
+
+  constructor(
+    private readonly world: World,
+    private readonly universe: Universe,
+    publisher: Publisher,
+  ) {
+    this.records = publisher.records;
+    publisher.onChange = async (record) => {
+      record.relevantAtChange = new Set(await this.relevant(record));
+    };
+  }
+
+  private readonly records: PublishRecord[];
+
+  start(): void {
+    this.running = true;
+    const loop = () => {
+      if (!this.running) return;
+      this.tickIndex++;
+      void this.tick(this.tickIndex);
+      this.world.clock.setTimeout(loop, 100);
+    };
+    this.world.clock.setTimeout(loop, 100);
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  private due(record: PublishRecord, now: number, tick: number): boolean {
+    if (now < record.at || now >= record.closesAt) return false;
+    const age = now - record.at;
+    if (age < 15_000) return true;
+    if (age < 60_000) return tick % 5 === 0;
+    return tick % 20 === 0;
+  }
+
+  /** The URLs that show the post now, by the emulation's ground truth (memoised per data version). */
+  private async relevant(record: PublishRecord): Promise<string[]> {
+    const key = `${record.n}@${this.world.butterModule.dataVersion()}`;
+    const cached = this.relevantCache.get(key);
+    if (cached) return cached;
+    const urls = [`/api/posts/${record.slug}`];
+    for (const url of this.universe.listingUrls()) {
+      if (url === "/api/feeds/sitemap" && record.kind === "edit") continue; // lists slugs, not titles
+      const upstream = upstreamFor(url, MODEL.pageSize);
+      if (!upstream) continue;
+      const truth = await this.world.butter.truth(upstream);
+      if (truth.status === 200 && mentions(truth.body, record.slug)) urls.push(url);
+    }
+    this.relevantCache.set(key, urls);
+    record.relevantCount = Math.max(record.relevantCount, urls.length);
+    return urls;
+  }
+
+  private async tick(tick: number): Promise<void> {
+    const now = this.world.clock.now;
+    const due = this.records.filter((record) => this.due(record, now, tick));
+    if (due.length === 0) return;
+    const sets = await Promise.all(due.map((record) => this.relevant(record)));
+    const unique = [...new Set(sets.flat())];
+    this.requests += unique.length;
+    const answers = new Map<string, CdnResponse>(
+      await Promise.all(
+        unique.map(async (url) => [url, await this.world.request(url, "probe")] as [string, CdnResponse]),
+      ),
+    );
+    due.forEach((record, i) => {
+      const failing = (sets[i] as string[]).filter((url) => {
+        const answer = answers.get(url) as CdnResponse;
+        if (answer.status !== 200) return true;
+        const listed = url.startsWith("/api/posts/") || mentions(answer.body, record.slug);
+        // Not listed where the truth lists it: stale only if it was listed there since the change
+        // (a later publish that moves it between pages is that publish's latency, not this one's).
+        if (!listed) return record.relevantAtChange.has(url);
+        return url === "/api/feeds/sitemap" ? false : !answer.body.includes(record.marker);
+      });
+      record.ticks.push({ at: now, ok: failing.length === 0, failing: failing.slice(0, 4) });
+    });
+  }
+}
+
+/**
+ * Seconds from the change in ButterCMS to the first probe, not before the
+ * webhook answered, from which every later probe in the window saw the
+ * change; Infinity if the last probe still did not.
+ */
+export function visibleAfter(record: PublishRecord): number {
+  let visibleAt: number | null = null;
+  for (const tick of record.ticks) {
+    if (!tick.ok) visibleAt = null;
+    else visibleAt ??= tick.at;
+  }
+  if (visibleAt === null) return Number.POSITIVE_INFINITY;
+  // Not before the webhook answered (the definition starts there).
+  return (Math.max(visibleAt, record.at + record.webhookMs) - record.at) / 1000;
+}
+
+export function summariseVisibility(records: PublishRecord[], windowMs: number) {
+  const delays = records.map(visibleAfter);
+  const notVisible = records.filter((_record, i) => !Number.isFinite(delays[i] as number));
+  const ok2xx = records.filter((record) => record.webhookStatus >= 200 && record.webhookStatus < 300);
+  return {
+    publishes: records.length,
+    edits: records.filter((r) => r.kind === "edit").length,
+    drafts_published: records.filter((r) => r.kind === "draft").length,
+    p50: finiteOrNull(percentile(delays, 50), 2),
+    p99: finiteOrNull(percentile(delays, 99), 2),
+    max: finiteOrNull(Math.max(...delays), 2),
+    not_visible_within_window: notVisible.length,
+    window_s: windowMs / 1000,
+    webhook_2xx: ok2xx.length,
+    webhook_statuses: countBy(records.map((r) => String(r.webhookStatus))),
+    webhook_over_5s: records.filter((r) => r.webhookMs > MODEL.webhookTimeoutMs).length,
+    webhook_ms_max: Math.max(...records.map((r) => r.webhookMs)),
+    relevant_urls_per_publish_max: Math.max(...records.map((r) => r.relevantCount)),
+    delays_s: delays.map((d) => finiteOrNull(d, 2)),
+    examples_not_visible: notVisible.slice(0, 3).map((record) => ({
+      n: record.n,
+      slug: record.slug,
+      kind: record.kind,
+      webhook: record.webhookStatus,
+      last_failing: record.ticks.at(-1)?.failing ?? [],
+      ticks: record.ticks.length,
+    })),
+    slowest: records
+      .map((record, i) => ({ record, delay: delays[i] as number }))
+      .filter(({ delay }) => Number.isFinite(delay))
+      .sort((a, b) => b.delay - a.delay)
+      .slice(0, 3)
+      .map(({ record, delay }) => ({
+        n: record.n,
+        slug: record.slug,
+        kind: record.kind,
+        delay_s: round(delay, 2),
+        webhook: record.webhookStatus,
+        last_failing_before_visible: [...record.ticks].reverse().find((t) => !t.ok)?.failing ?? [],
+        /** When the failing set changed: seconds after the change, and the failing URLs. */
+        history: record.ticks
+          .filter((tick, i, all) => i === 0 || tick.failing.join() !== all[i - 1]?.failing.join())
+          .slice(0, 12)
+          .map((tick) => `${round((tick.at - record.at) / 1000, 1)} s: ${tick.failing.join(" ") || "ok"}`),
+      })),
+  };
+}
+
+export const countBy = (values: string[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+};
