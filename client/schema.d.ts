@@ -265,7 +265,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {unknown} */
-            code: "invalid_parameter" | "unauthorized" | "invalid_credentials" | "ip_not_allowed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "internal_error" | "misconfigured" | "upstream_error" | "upstream_unavailable" | "auth_not_configured" | "session_store_unavailable" | "webhook_not_configured" | "purge_failed" | "upstream_timeout";
+            code: "invalid_parameter" | "unauthorized" | "invalid_credentials" | "ip_not_allowed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "internal_error" | "misconfigured" | "upstream_error" | "upstream_unavailable" | "auth_not_configured" | "session_store_unavailable" | "content_store_unavailable" | "webhook_not_configured" | "purge_failed" | "upstream_timeout";
             errors?: {
                 name: string;
                 reason: string;
@@ -512,7 +512,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `upstream_unavailable` (ButterCMS rate-limited us, its API quota is used up, or the circuit breaker is open; with `Retry-After`), `auth_not_configured` (PREVIEW_PASSWORD/SESSION_SECRET unset), `webhook_not_configured` (WEBHOOK_SECRET unset), or `session_store_unavailable` (the session store could not be checked; previews fail closed). */
+        /** @description `upstream_unavailable` (ButterCMS rate-limited us, its API quota is used up, or the circuit breaker is open; with `Retry-After`), `auth_not_configured` (PREVIEW_PASSWORD/SESSION_SECRET unset), `webhook_not_configured` (WEBHOOK_SECRET unset), `session_store_unavailable` (the session store could not be checked; previews fail closed), or, from the webhook, `content_store_unavailable` (the CDN was purged but the change could not be recorded in Netlify Blobs for every instance: they show it at their next index refresh, within 10 minutes). */
         Unavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];

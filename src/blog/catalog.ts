@@ -10,7 +10,14 @@
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import type { FeedType, Post, TermList } from "../butter/types.ts";
-import { DEFAULT_LOCALE, FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
+import {
+  DEFAULT_LOCALE,
+  FEEDS_TAG,
+  LAST_KNOWN_GOOD_KEYS,
+  postsTag,
+  SEARCH_TAG,
+  TERM_TAGS,
+} from "../content/cache-tags.ts";
 import {
   fromButter,
   type ReadResult,
@@ -95,7 +102,8 @@ export async function termListRepresentation(
 ): Promise<ReadResult> {
   const key = requestKey(resource, { include: includeRecentPosts ? "recent_posts" : undefined });
   const tags = includeRecentPosts ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
-  return readExisting({ ...scope, key, tags, lastKnownGoodKey: key }, async () => {
+  const lastKnownGoodKey = LAST_KNOWN_GOOD_KEYS.terms(resource, includeRecentPosts);
+  return readExisting({ ...scope, key, tags, lastKnownGoodKey }, async () => {
     const terms = fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
     if (!includeRecentPosts) return represent(await terms, tags);
     // Both at once: the index only tells which embedded posts are published.
@@ -139,7 +147,8 @@ export async function feedRepresentation(
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
   const unfiltered = !filters.category && !filters.tag;
-  return readExisting({ ...scope, key, tags, lastKnownGoodKey: unfiltered ? key : undefined }, async () => {
+  const lastKnownGoodKey = unfiltered ? LAST_KNOWN_GOOD_KEYS.feed(type, locale) : undefined;
+  return readExisting({ ...scope, key, tags, lastKnownGoodKey }, async () => {
     const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
     return representText(xml, tags, FEED_CONTENT_TYPES[type]);
   });

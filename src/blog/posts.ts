@@ -154,14 +154,26 @@ export async function postListRepresentation(
   const target = { key: requestKey("listPosts", { ...params, locale }), tags: [postsTag(locale)], locale };
   return readFromIndex(scope, { ...target, notFound: "No such list." }, async (index) => {
     const list = pageOf(filtered(index, query), query.page, query.page_size);
-    if (!query.exclude_body) list.data = await withBodies(scope, locale, list.data);
-    return { value: publicList(list) };
+    if (query.exclude_body) return { value: publicList(list) };
+    const bodies = await withBodies(scope, locale, list.data);
+    return { value: publicList({ ...list, data: bodies.posts }), staleSince: bodies.staleSince };
   });
 }
 
-async function withBodies(scope: ReadScope, locale: LocaleKey, posts: readonly Post[]): Promise<Post[]> {
+/** The posts with their bodies, and when the oldest last-known-good body among them was fetched. */
+async function withBodies(
+  scope: ReadScope,
+  locale: LocaleKey,
+  posts: readonly Post[],
+): Promise<{ posts: Post[]; staleSince?: string | undefined }> {
   const full = await Promise.all(posts.map((post) => publishedPost(scope, locale, post)));
-  return full.map((found, position) => found?.post ?? (posts[position] as Post));
+  const stale = full
+    .map((found) => found?.staleSince)
+    .filter((since): since is string => since !== undefined);
+  return {
+    posts: full.map((found, position) => found?.post ?? (posts[position] as Post)),
+    staleSince: stale.sort()[0],
+  };
 }
 
 const link = (post: Post | undefined) =>

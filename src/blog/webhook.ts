@@ -51,6 +51,8 @@ function localeOf(data: Record<string, unknown>, config: Config, errors: FieldEr
     return DEFAULT_LOCALE;
   }
   const locales = Array.isArray(config.locales) ? config.locales : [];
+  // Without BUTTERCMS_LOCALES this backend serves the default locale only: whatever changed, purge that.
+  if (locales.length === 0) return DEFAULT_LOCALE;
   return code === locales[0] ? DEFAULT_LOCALE : code;
 }
 

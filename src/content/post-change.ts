@@ -10,12 +10,12 @@
  */
 import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
-import { purgeFailed } from "../core/errors.ts";
+import { changeNotRecorded, purgeFailed } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import { type LocaleKey, tagsForPostChange } from "./cache-tags.ts";
-import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
+import { type LocaleKey, lastKnownGoodWithPosts, tagsForPostChange } from "./cache-tags.ts";
+import { forgetLastKnownGood, fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
 import { forgetPost, storePost } from "./post-store.ts";
 import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
@@ -53,27 +53,48 @@ async function currentPost(
 }
 
 async function share(store: SharedStore, locale: LocaleKey, slug: string, post: Post | null | "unknown") {
+  if (post === null) {
+    // Unpublished: its body and every last-known-good copy that embeds it go first, so that even
+    // if a later step fails, no outage can serve it again.
+    await forgetPost(store, locale, slug);
+    await Promise.all(lastKnownGoodWithPosts(locale).map((key) => forgetLastKnownGood(store, key)));
+  } else if (post !== "unknown") {
+    await storePost(store, locale, post);
+  }
+  // Unknown (ButterCMS failing): the stored copy stays the last-known-good one.
+  const patch = post === null || post === "unknown" ? post : summaryOf(post);
   const target = ((await readSiteState(store)).generations[locale] ?? 0) + 1;
-  const { body: _body, ...summary } = post && post !== "unknown" ? post : ({} as Post);
-  await patchSharedIndex(
-    store,
-    locale,
-    slug,
-    post === "unknown" ? "unknown" : post && (summary as Post),
-    target,
-  );
-  // Unknown (ButterCMS failing): the stored copy stays the last-known-good one; unpublished: it goes.
-  if (post === null) await forgetPost(store, locale, slug);
-  else if (post !== "unknown") await storePost(store, locale, post);
+  await patchSharedIndex(store, locale, slug, patch, target);
   const after = await updateSiteState(store, (state) => {
     const current = state.generations[locale] ?? 0;
     return { ...state, generations: { ...state.generations, [locale]: Math.max(current + 1, target) } };
   });
   siteState.adopt(after);
   const generation = after.generations[locale] ?? target;
-  // A concurrent change bumped it past ours: the index must carry the newest generation.
-  if (generation !== target)
-    await patchSharedIndex(store, locale, slug, post === "unknown" ? "unknown" : null, generation);
+  // A concurrent change bumped it past ours: the same patch again, at the newest generation.
+  if (generation !== target) await patchSharedIndex(store, locale, slug, patch, generation);
+}
+
+function summaryOf(post: Post): Post {
+  const { body: _body, ...summary } = post;
+  return summary as Post;
+}
+
+/** Blobs may fail once; a change that is not recorded would leave every instance's index as it was. */
+async function shareWithRetries(
+  store: SharedStore,
+  locale: LocaleKey,
+  slug: string,
+  post: Post | null | "unknown",
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await share(store, locale, slug, post);
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      await sleep(100 * 2 ** attempt);
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,15 +107,18 @@ export async function applyPostChange(
 ): Promise<ChangeOutcome> {
   const store = openSharedStore(scope.config.content.storeName);
   const tags = tagsForPostChange(slug, locale);
+  let unrecorded = false;
   if (store) {
     const post = change === "unpublished" ? null : await currentPost(scope, slug, locale);
     try {
-      await share(store, locale, slug, post);
+      await shareWithRetries(store, locale, slug, post);
     } catch (error) {
-      log("error", "Could not record a post change in Netlify Blobs; instances notice it within their TTL", {
+      // The CDN is still purged below; instances see the change at their next index refresh.
+      log("error", "Could not record a post change in Netlify Blobs", {
         slug,
         error: (error as Error).message,
       });
+      unrecorded = true;
     }
   }
   let purge: ChangeOutcome["purge"];
@@ -103,16 +127,17 @@ export async function applyPostChange(
   } catch (error) {
     throw purgeFailed(`Netlify CDN purge failed and could not be recorded: ${(error as Error).message}`);
   }
-  runInBackground(
-    scope.context,
-    (async () => {
-      await sleep(SECOND_PURGE_DELAY_MS);
-      const second = await purgeOrOwe(store, siteState, tags).catch(() => "owed" as const);
-      if (!store) return;
-      if (second === "purged" && purge === "owed")
-        await settle(store, siteState, tags).catch(() => undefined);
-      if (siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
-    })(),
-  );
+  runInBackground(scope.context, secondPurge(store, tags, purge));
+  // Purged, but the change itself is not shared: the answer says so (instances see it at their next refresh).
+  if (unrecorded) throw changeNotRecorded(`post ${slug} (${locale}): Netlify Blobs failed three times`);
   return { tags, purge };
+}
+
+/** The purge again once every instance has seen the change; what fails stays owed and is retried. */
+async function secondPurge(store: SharedStore | null, tags: string[], first: ChangeOutcome["purge"]) {
+  await sleep(SECOND_PURGE_DELAY_MS);
+  const second = await purgeOrOwe(store, siteState, tags).catch(() => "owed" as const);
+  if (!store) return;
+  if (second === "purged" && first === "owed") await settle(store, siteState, tags).catch(() => undefined);
+  if (siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
 }

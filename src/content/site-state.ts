@@ -91,9 +91,11 @@ export class SiteStateView {
   }
 
   private async read(store: SharedStore): Promise<StateView> {
+    // When the read started, not ended: what it returns is at least this recent, and no more.
+    const startedAt = this.now();
     try {
       const stored = await store.get<SiteState>(STATE_KEY);
-      return this.replace({ state: normalise(stored?.value), verified: true, checkedAt: this.now() });
+      return this.replace({ state: normalise(stored?.value), verified: true, checkedAt: startedAt });
     } catch (error) {
       log("warn", "Netlify Blobs unreachable: serving this instance's copies with a short CDN lifetime", {
         error: (error as Error).message,

@@ -92,6 +92,8 @@ export async function callButter<T>(
   state: SiteStateView,
   call: () => Promise<T>,
 ): Promise<T> {
+  // Reads have just checked it; the webhook and previews may not have: a known quota outage binds them too.
+  if (!state.isCurrent()) await state.current(openSharedStore(config.content.storeName));
   const quota = state.peek().state.quota;
   const now = Date.now();
   const probing = quota !== undefined && now < quota.until;

@@ -21,6 +21,7 @@ export type ErrorCode =
   | "webhook_not_configured"
   | "purge_failed"
   | "session_store_unavailable"
+  | "content_store_unavailable"
   | "upstream_timeout";
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -40,6 +41,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   webhook_not_configured: 503,
   purge_failed: 502,
   session_store_unavailable: 503,
+  content_store_unavailable: 503,
   upstream_timeout: 504,
 };
 
@@ -145,6 +147,14 @@ export const sessionStoreUnavailable = (logDetail: string): ApiError =>
     logDetail,
     headers: { "Retry-After": "5" },
   });
+
+/** The webhook purged the CDN but could not record the change for every instance. */
+export const changeNotRecorded = (logDetail: string): ApiError =>
+  new ApiError(
+    "content_store_unavailable",
+    "The CDN was purged, but the change could not be recorded for every instance: they show it at their next index refresh.",
+    { logDetail },
+  );
 
 /** An unknown error becomes this: its message may carry upstream detail, so only the log sees it. */
 export const internalError = (error: unknown): ApiError =>

@@ -56,14 +56,14 @@ export async function sessionStatus({ req, config }: RequestScope): Promise<Resp
  * to revoke: still 204. When the revocation cannot be recorded, 503: the
  * token would otherwise stay valid, and the client must know.
  */
-export async function logOut({ req, config }: RequestScope): Promise<Response> {
+export async function logOut({ req, config, context }: RequestScope): Promise<Response> {
   const clearCookie = { "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) };
   const auth = required(config.auth);
   const token = sessionToken(req);
   const session = token ? await verifySession(auth, token) : null;
   if (session) {
     try {
-      await revokeSession(config, session);
+      await revokeSession(config, session, context);
     } catch (error) {
       const problem = sessionStoreUnavailable(`logout could not be recorded: ${(error as Error).message}`);
       return problemResponse(problem, undefined, clearCookie);

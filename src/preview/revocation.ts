@@ -13,6 +13,7 @@ import type { Config } from "../core/config.ts";
 import { sessionStoreUnavailable } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { type FunctionContext, runInBackground } from "../netlify/context.ts";
 import type { Session } from "./session.ts";
 
 const PREFIX = "revoked/";
@@ -39,12 +40,20 @@ export async function isRevoked(config: Config, session: Session): Promise<boole
   }
 }
 
-export async function revokeSession(config: Config, session: Session): Promise<void> {
+/** Records the revocation (awaited: the answer depends on it); the sweep of old entries runs in the background. */
+export async function revokeSession(
+  config: Config,
+  session: Session,
+  context: FunctionContext,
+): Promise<void> {
   const store = storeOf(config);
   const revocation: Revocation = { expiresAt: session.expiresAt.toISOString() };
   await store.set(`${PREFIX}${session.id}`, revocation);
-  await sweep(store).catch((error: Error) =>
-    log("warn", "Could not sweep ended sessions", { error: error.message }),
+  runInBackground(
+    context,
+    sweep(store).catch((error: Error) =>
+      log("warn", "Could not sweep ended sessions", { error: error.message }),
+    ),
   );
 }
 

@@ -9,7 +9,8 @@ import { emulateButter } from "../../sample/butter-emulator.ts";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
-import { blobsRequests } from "../helpers/blobs.ts";
+import { craftToken, enableSessions } from "../helpers/auth.ts";
+import { blobsRequests, testStore } from "../helpers/blobs.ts";
 import {
   BUTTER_API,
   butterRequests,
@@ -84,6 +85,8 @@ describe("freshness across separately loaded instances", () => {
     enableWebhook();
     const [getPost, webhook] = await Promise.all([coldInstance("getPost"), coldInstance("buttercmsWebhook")]);
     expect((await getPostAt(getPost, target.slug)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // its body reaches the post store
+    expect(await testStore().get(`post/default/${target.slug}`)).not.toBeNull();
     const index = publishedPosts.indexOf(target);
     publishedPosts.splice(index, 1);
     try {
@@ -91,7 +94,7 @@ describe("freshness across separately loaded instances", () => {
       server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
       const cold = await coldInstance("getPost");
       expect((await getPostAt(cold, target.slug)).status).toBe(404);
-      expect(blobsRequests.some((request) => request.key.includes(draft.slug))).toBe(false);
+      expect(await testStore().get(`post/default/${target.slug}`)).toBeNull();
     } finally {
       publishedPosts.splice(index, 0, target);
     }
@@ -174,14 +177,29 @@ describe("last-known-good across instances", () => {
     },
   );
 
-  it("never serves a draft from Blobs: drafts never enter it", async () => {
+  it("never lets a draft into Blobs, even after previews of it, and never serves one from there", async () => {
+    enableSessions();
+    const headers = { Authorization: `Bearer ${await craftToken(Math.floor(Date.now() / 1000))}` };
     const getPost = await coldInstance("getPost");
-    await getPostAt(getPost, draft.slug);
+    const getPosts = await coldInstance("getPosts");
+    expect((await getPostAt(getPost, draft.slug, "?preview=1")).status).toBe(401);
+    expect(
+      (await invoke(getPost, `/api/posts/${draft.slug}?preview=1`, { params: { slug: draft.slug }, headers }))
+        .status,
+    ).toBe(200);
+    expect((await invoke(getPosts, "/api/posts?preview=1&page_size=100", { headers })).text).toContain(
+      draft.slug,
+    );
+    await invoke(getPosts, "/api/posts?page_size=100");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // background writes
+    expect(
+      blobsRequests.filter((request) => request.method === "set" && request.key.includes(draft.slug)),
+    ).toEqual([]);
+    expect(JSON.stringify(await testStore().get("index/default", { type: "json" }))).not.toContain(
+      draft.slug,
+    );
     server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
     expect((await getPostAt(await coldInstance("getPost"), draft.slug)).status).toBe(404);
-    expect(
-      blobsRequests.filter((request) => request.method === "set").map((request) => request.key),
-    ).not.toContain(`post/default/${draft.slug}`);
   });
 });
 

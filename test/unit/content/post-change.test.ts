@@ -1,0 +1,90 @@
+/**
+ * What a post change does to the shared state, on a store with real ETags:
+ * concurrent webhooks, Blobs failing half-way, and what an unpublish removes.
+ * (Modules the test setup loaded before this file keep the real store; the
+ * post change itself, loaded below, gets the memory store.)
+ */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { publishedPosts } from "../../../sample/data.ts";
+import { lastKnownGoodWithPosts } from "../../../src/content/cache-tags.ts";
+import { loadConfig } from "../../../src/core/config.ts";
+import { HttpResponse, http, server } from "../../helpers/butter.ts";
+import { MemoryStore } from "../../helpers/memory-store.ts";
+
+const store = new MemoryStore();
+const purged: string[][] = [];
+vi.mock("../../../src/netlify/blobs.ts", async (original) => ({
+  ...(await original<object>()),
+  openSharedStore: () => store,
+}));
+
+const { applyPostChange } = await import("../../../src/content/post-change.ts");
+const { resetInstanceState } = await import("../../../src/content/cached-read.ts");
+
+const config = loadConfig({ BUTTERCMS_API_TOKEN: "tok_live_4f9c2b7e1d3a8c6f5e0b9d2a7c4e1f8b" });
+const scope = { config, context: { ip: "", params: {}, requestId: "t", waitUntil: () => {} } } as never;
+const [first, second, third] = publishedPosts as [
+  (typeof publishedPosts)[0],
+  (typeof publishedPosts)[0],
+  (typeof publishedPosts)[0],
+];
+const summary = ({ body: _body, ...post }: (typeof publishedPosts)[0]) => post;
+
+interface Index {
+  generation: number;
+  posts: { slug: string }[];
+}
+const index = () => store.blobs.get("index/default")?.value as Index;
+
+beforeEach(() => {
+  vi.stubEnv("NETLIFY_PURGE_API_TOKEN", "nfp_test_purge_token_000");
+  vi.stubEnv("SITE_ID", "site-123");
+  server.use(
+    http.post("https://api.netlify.com/api/v1/purge", async ({ request }) => {
+      purged.push(((await request.json()) as { cache_tags: string[] }).cache_tags);
+      return new HttpResponse(null, { status: 202 });
+    }),
+  );
+  store.blobs.clear();
+  store.failing = false;
+  purged.length = 0;
+  resetInstanceState();
+  store.blobs.set("index/default", {
+    value: { generation: 0, builtAt: Date.now(), posts: [summary(third)] },
+    etag: '"seed"',
+  });
+});
+
+describe("applyPostChange", () => {
+  it("keeps both posts when two publishes race, at the newest generation", async () => {
+    await Promise.all([
+      applyPostChange(scope, first.slug, "default", "published"),
+      applyPostChange(scope, second.slug, "default", "published"),
+    ]);
+    expect(index().posts.map((post) => post.slug)).toEqual([first.slug, second.slug, third.slug]);
+    const state = store.blobs.get("site-state")?.value as { generations: Record<string, number> };
+    expect(index().generation).toBe(state.generations.default);
+    expect(state.generations.default).toBe(2);
+  });
+
+  it("removes an unpublished post's body and every last-known-good copy that embeds its posts", async () => {
+    store.blobs.set(`post/default/${third.slug}`, { value: { post: third }, etag: '"p"' });
+    for (const key of lastKnownGoodWithPosts("default"))
+      store.blobs.set(`lkg/${key}`, { value: {}, etag: '"l"' });
+    store.blobs.set("lkg/terms/tag", { value: {}, etag: '"t"' });
+    await applyPostChange(scope, third.slug, "default", "unpublished");
+    expect(index().posts).toEqual([]);
+    expect(store.blobs.has(`post/default/${third.slug}`)).toBe(false);
+    expect([...store.blobs.keys()].filter((key) => key.startsWith("lkg/"))).toEqual(["lkg/terms/tag"]);
+    expect(purged[0]).toEqual(["posts", `post:${third.slug}`]);
+  });
+
+  it("still purges, and answers 503 content_store_unavailable, when Blobs fails throughout", async () => {
+    store.failing = true;
+    await expect(applyPostChange(scope, third.slug, "default", "unpublished")).rejects.toMatchObject({
+      code: "content_store_unavailable",
+      status: 503,
+    });
+    expect(purged[0]).toEqual(["posts", `post:${third.slug}`]);
+  });
+});
