@@ -10,14 +10,7 @@
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import type { FeedType, Post, TermList } from "../butter/types.ts";
-import {
-  DEFAULT_LOCALE,
-  FEEDS_TAG,
-  LAST_KNOWN_GOOD_KEYS,
-  postsTag,
-  SEARCH_TAG,
-  TERM_TAGS,
-} from "../content/cache-tags.ts";
+import { DEFAULT_LOCALE, FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
 import {
   fromButter,
   type ReadResult,
@@ -26,6 +19,7 @@ import {
   requestKey,
 } from "../content/cached-read.ts";
 import { publishedIndex, upstreamLocale } from "../content/published-index.ts";
+import { SHARED_COPIES } from "../content/shared-copies.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent, representText } from "../http/representation.ts";
 import { withSrcset } from "./images.ts";
@@ -102,8 +96,8 @@ export async function termListRepresentation(
 ): Promise<ReadResult> {
   const key = requestKey(resource, { include: includeRecentPosts ? "recent_posts" : undefined });
   const tags = includeRecentPosts ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
-  const lastKnownGoodKey = LAST_KNOWN_GOOD_KEYS.terms(resource, includeRecentPosts);
-  return readExisting({ ...scope, key, tags, lastKnownGoodKey }, async () => {
+  const shared = SHARED_COPIES.terms(resource, includeRecentPosts, key);
+  return readExisting({ ...scope, key, tags, shared }, async () => {
     const terms = fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
     if (!includeRecentPosts) return represent(await terms, tags);
     // Both at once: the index only tells which embedded posts are published.
@@ -128,7 +122,7 @@ export async function searchRepresentation(
     locale: upstreamLocale(locale),
   };
   const key = requestKey("searchPosts", { ...params, page: query.page });
-  return readExisting({ ...scope, key, tags }, async () => {
+  return readExisting({ ...scope, key, tags, shared: SHARED_COPIES.search(locale, key) }, async () => {
     const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
       fromButter(scope.config, () => searchPosts(scope.config, { ...params, page })),
     );
@@ -147,8 +141,8 @@ export async function feedRepresentation(
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
   const unfiltered = !filters.category && !filters.tag;
-  const lastKnownGoodKey = unfiltered ? LAST_KNOWN_GOOD_KEYS.feed(type, locale) : undefined;
-  return readExisting({ ...scope, key, tags, lastKnownGoodKey }, async () => {
+  const shared = SHARED_COPIES.feed(type, locale, !unfiltered, key);
+  return readExisting({ ...scope, key, tags, shared }, async () => {
     const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
     return representText(xml, tags, FEED_CONTENT_TYPES[type]);
   });

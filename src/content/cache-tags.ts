@@ -26,29 +26,6 @@ export const FEEDS_TAG = "feeds";
 export const OPENAPI_TAG = "openapi";
 export const TERM_TAGS = { category: "categories", tag: "tags", author: "authors" } as const;
 
-/**
- * Keys of the last-known-good copies kept for other reads than posts: the
- * term lists and the unfiltered feeds (a fixed, small set). A post that is
- * unpublished drops those of its locale, so an outage cannot serve it back.
- */
-export const LAST_KNOWN_GOOD_KEYS = {
-  terms: (resource: keyof typeof TERM_TAGS, withRecentPosts: boolean) =>
-    `terms/${resource}${withRecentPosts ? "/recent_posts" : ""}`,
-  feed: (type: string, locale: LocaleKey) => `feed/${locale}/${type}`,
-};
-
-export const FEED_TYPES = ["rss", "atom", "sitemap"] as const;
-
-/** The last-known-good copies that embed posts of `locale`. */
-export function lastKnownGoodWithPosts(locale: LocaleKey): string[] {
-  const feeds = FEED_TYPES.map((type) => LAST_KNOWN_GOOD_KEYS.feed(type, locale));
-  if (locale !== DEFAULT_LOCALE) return feeds;
-  const terms = (Object.keys(TERM_TAGS) as (keyof typeof TERM_TAGS)[]).map((resource) =>
-    LAST_KNOWN_GOOD_KEYS.terms(resource, true),
-  );
-  return [...feeds, ...terms];
-}
-
 /** What a change of one post purges: everything derived from its locale's posts, and its own. */
 export const tagsForPostChange = (slug: string, locale: LocaleKey): string[] => [
   postsTag(locale),

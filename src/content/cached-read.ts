@@ -19,7 +19,9 @@ import type { Representation } from "../http/representation.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { type FunctionContext, runInBackground } from "../netlify/context.ts";
 import { ResponseCache } from "../resilience/response-cache.ts";
+import type { LocaleKey } from "./cache-tags.ts";
 import { completeOwedPurge } from "./owed-purge.ts";
+import { SHARED_COPY_MAX_AGE_MS, type SharedCopyKey, type StoredCopy } from "./shared-copies.ts";
 import { SiteStateView } from "./site-state.ts";
 import { callButter, resetBreaker } from "./upstream.ts";
 
@@ -129,51 +131,52 @@ export interface ReadOptions extends ReadScope {
   key: string;
   /** The cache tags of what is read (`Representation.tags`), kept with the entry. */
   tags: readonly string[];
-  /**
-   * Where the answer is kept as last-known-good in Blobs, or undefined when
-   * it must not be (client-invented keys, which would grow the store).
-   */
-  lastKnownGoodKey?: string | undefined;
+  /** Where every instance shares this answer (and finds it during outages); none for post reads. */
+  shared?: SharedCopyKey | undefined;
 }
 
-interface StoredCopy {
-  representation: Representation;
-  fetchedAt: string;
+/** The generation of the locale a copy embeds posts of (0 for none), and the last unpublish's. */
+function generationsOf(locale: LocaleKey | null): { current: number; removed: number } {
+  if (locale === null) return { current: 0, removed: 0 };
+  const { state } = siteState.peek();
+  return { current: state.generations[locale] ?? 0, removed: state.removals?.[locale] ?? 0 };
 }
 
-const LKG_PREFIX = "lkg/";
-
-/** Keeps `representation` in Blobs as the last-known-good copy (background; failures only logged). */
-export async function keepLastKnownGood(store: SharedStore, key: string, representation: Representation) {
-  try {
-    const copy: StoredCopy = { representation, fetchedAt: new Date().toISOString() };
-    await store.set(`${LKG_PREFIX}${key}`, copy);
-  } catch (error) {
-    log("warn", "Could not keep a last-known-good copy in Netlify Blobs", {
-      key,
-      error: (error as Error).message,
-    });
-  }
+async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
+  const stored = await store.get<StoredCopy>(shared.blob).catch(() => null);
+  return stored && stored.value.exact === shared.exact ? stored.value : null;
 }
 
-export async function forgetLastKnownGood(store: SharedStore, key: string): Promise<void> {
-  await store.delete(`${LKG_PREFIX}${key}`);
+async function share(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  representation: Representation,
+  generation: number,
+) {
+  const copy: StoredCopy = {
+    exact: shared.exact,
+    representation,
+    fetchedAt: new Date().toISOString(),
+    generation,
+  };
+  await store.set(shared.blob, copy).catch((error: Error) => {
+    log("warn", "Could not share a copy through Netlify Blobs", { key: shared.blob, error: error.message });
+  });
 }
 
-/** The last-known-good copy of `key`, or null (absent, or Blobs failing: never worse than no copy). */
-export async function lastKnownGood(config: Config, key: string): Promise<Served | null> {
+/**
+ * The shared copy while ButterCMS fails: any generation since the locale's
+ * last unpublish (older ones may still list a post that is gone), or null.
+ */
+async function lastKnownGood(config: Config, shared: SharedCopyKey): Promise<Served | null> {
   const store = config.content.lastKnownGood ? openSharedStore(config.content.storeName) : null;
   if (!store) return null;
-  try {
-    const stored = await store.get<StoredCopy>(`${LKG_PREFIX}${key}`);
-    if (!stored) return null;
-    return {
-      representation: stored.value.representation,
-      freshness: { kind: "last-known-good", since: stored.value.fetchedAt },
-    };
-  } catch {
-    return null;
-  }
+  const copy = await sharedCopy(store, shared);
+  if (!copy || copy.generation < generationsOf(shared.locale).removed) return null;
+  return {
+    representation: copy.representation,
+    freshness: { kind: "last-known-good", since: copy.fetchedAt },
+  };
 }
 
 /** Whether a failure is ButterCMS failing (served from last-known-good) rather than answering. */
@@ -189,11 +192,17 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
   if (fresh !== undefined) return fresh && { representation: fresh, freshness: checked };
-  const lkgKey = options.config.content.lastKnownGood ? options.lastKnownGoodKey : undefined;
+  const { shared } = options;
   const loadAndKeep = async () => {
+    const store = shared ? openSharedStore(options.config.content.storeName) : null;
+    if (!shared || !store) return load();
+    // Another instance may have asked ButterCMS already for this generation.
+    const generation = generationsOf(shared.locale).current;
+    const copy = await sharedCopy(store, shared);
+    const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
+    if (copy && copy.generation === generation && age < SHARED_COPY_MAX_AGE_MS) return copy.representation;
     const value = await load();
-    const store = lkgKey && value ? openSharedStore(options.config.content.storeName) : null;
-    if (store && value && lkgKey) runInBackground(options.context, keepLastKnownGood(store, lkgKey, value));
+    if (value) runInBackground(options.context, share(store, shared, value, generation));
     return value;
   };
   try {
@@ -211,8 +220,8 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     const freshness = Date.now() - seenAt > LATE_AFTER_MS ? UNVERIFIED : checked;
     return value && { representation: value, freshness };
   } catch (error) {
-    if (!lkgKey || !isOutage(error)) throw error;
-    const copy = await lastKnownGood(options.config, lkgKey);
+    if (!shared || !isOutage(error)) throw error;
+    const copy = await lastKnownGood(options.config, shared);
     if (!copy) throw error;
     log("warn", "ButterCMS failed; served the last-known-good copy from Netlify Blobs", { key: options.key });
     return copy;

@@ -14,8 +14,8 @@ import { changeNotRecorded, purgeFailed } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import { type LocaleKey, lastKnownGoodWithPosts, tagsForPostChange } from "./cache-tags.ts";
-import { forgetLastKnownGood, fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
+import { type LocaleKey, tagsForPostChange } from "./cache-tags.ts";
+import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
 import { forgetPost, storePost } from "./post-store.ts";
 import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
@@ -54,10 +54,8 @@ async function currentPost(
 
 async function share(store: SharedStore, locale: LocaleKey, slug: string, post: Post | null | "unknown") {
   if (post === null) {
-    // Unpublished: its body and every last-known-good copy that embeds it go first, so that even
-    // if a later step fails, no outage can serve it again.
+    // Unpublished: its body goes first, so that even if a later step fails no outage can serve it.
     await forgetPost(store, locale, slug);
-    await Promise.all(lastKnownGoodWithPosts(locale).map((key) => forgetLastKnownGood(store, key)));
   } else if (post !== "unknown") {
     await storePost(store, locale, post);
   }
@@ -66,8 +64,11 @@ async function share(store: SharedStore, locale: LocaleKey, slug: string, post: 
   const target = ((await readSiteState(store)).generations[locale] ?? 0) + 1;
   await patchSharedIndex(store, locale, slug, patch, target);
   const after = await updateSiteState(store, (state) => {
-    const current = state.generations[locale] ?? 0;
-    return { ...state, generations: { ...state.generations, [locale]: Math.max(current + 1, target) } };
+    const generation = Math.max((state.generations[locale] ?? 0) + 1, target);
+    const generations = { ...state.generations, [locale]: generation };
+    // Shared copies from before an unpublish may list the post: never served again, not even in an outage.
+    const removals = post === null ? { ...state.removals, [locale]: generation } : state.removals;
+    return { ...state, generations, removals };
   });
   siteState.adopt(after);
   const generation = after.generations[locale] ?? target;

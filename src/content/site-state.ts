@@ -32,6 +32,8 @@ export interface OwedPurge {
 export interface SiteState {
   /** Locale key ("default" or a locale code) → generation of its published index. */
   generations: Record<string, number>;
+  /** Locale key → its generation at the last unpublish: older shared copies may still list that post. */
+  removals?: Record<string, number> | undefined;
   quota?: QuotaOutage | undefined;
   owedPurge?: OwedPurge | undefined;
 }

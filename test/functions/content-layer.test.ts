@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { emulateButter } from "../../sample/butter-emulator.ts";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
+import { SHARED_COPY_MAX_AGE_MS } from "../../src/content/shared-copies.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
 import { blobsRequests, testStore } from "../helpers/blobs.ts";
@@ -247,4 +248,65 @@ describe("a slow read that outlives the webhook's second purge", () => {
     const quick = await getPostAt(getPost, publishedPosts[0]!.slug);
     expect(quick.headers.get("Netlify-CDN-Cache-Control")).toContain("s-maxage=300");
   });
+});
+
+describe("copies of searches, feeds and term lists shared through Blobs", () => {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100)); // background Blobs writes
+
+  it("asks ButterCMS once per distinct request for the whole site, not once per instance", async () => {
+    const searches = await Promise.all([1, 2, 3].map(() => coldInstance("searchPosts")));
+    await invoke(searches[0]!, "/api/search?q=cache");
+    await settle();
+    butterRequests.length = 0;
+    for (const search of searches.slice(1)) {
+      expect((await invoke(search, "/api/search?q=cache")).status).toBe(200);
+    }
+    const feeds = await Promise.all([1, 2].map(() => coldInstance("getFeed")));
+    await invoke(feeds[0]!, "/api/feeds/rss", { params: { type: "rss" } });
+    await settle();
+    await invoke(feeds[1]!, "/api/feeds/rss", { params: { type: "rss" } });
+    expect(butterRequests.map((url) => url.pathname)).toEqual(["/v2/feeds/rss/"]);
+  });
+
+  it.each([
+    ["searchPosts", "/api/search?q=cache", {}],
+    ["getFeed", "/api/feeds/atom?tag=netlify", { type: "atom" }],
+    ["getCategories", "/api/categories?include=recent_posts", {}],
+  ])("serves %s's copy on a cold instance while ButterCMS is down", async (name, path, params) => {
+    const before = await invoke(await coldInstance(name), path, { params });
+    await settle();
+    // Until SHARED_COPY_MAX_AGE_MS the copy is simply current (no ButterCMS call); past it, ButterCMS is asked.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.advanceTimersByTime(SHARED_COPY_MAX_AGE_MS + 1);
+    server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
+    const during = await invoke(await coldInstance(name), path, { params });
+    expect(during.status).toBe(200);
+    expect(during.text).toBe(before.text);
+    expect(during.headers.get("X-Content-Stale")).toMatch(/^\d{4}-/);
+  });
+
+  it("never serves a copy from before an unpublish, even during an outage", async () => {
+    const purges = enableWebhook();
+    const before = await invoke(await coldInstance("searchPosts"), "/api/search?q=cache");
+    expect(before.status).toBe(200);
+    await settle();
+    expect((await deliver(await coldInstance("buttercmsWebhook"), "post.delete", target.slug)).status).toBe(
+      200,
+    );
+    expect(purges.tags).toContainEqual(["posts", `post:${target.slug}`]);
+    server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
+    const during = await invoke(await coldInstance("searchPosts"), "/api/search?q=cache");
+    expect(during.status).toBe(502);
+  });
+
+  it("keeps at most a fixed number of search copies, whatever clients search for", async () => {
+    const search = await coldInstance("searchPosts");
+    for (let i = 0; i < 300; i++) await invoke(search, `/api/search?q=word${i}`);
+    await settle();
+    const keys = new Set(
+      blobsRequests.filter((r) => r.method === "set" && r.key.startsWith("copy/search/")).map((r) => r.key),
+    );
+    expect(keys.size).toBeGreaterThan(100);
+    expect(keys.size).toBeLessThanOrEqual(256);
+  }, 60_000);
 });

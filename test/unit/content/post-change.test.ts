@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { publishedPosts } from "../../../sample/data.ts";
-import { lastKnownGoodWithPosts } from "../../../src/content/cache-tags.ts";
 import { loadConfig } from "../../../src/core/config.ts";
 import { HttpResponse, http, server } from "../../helpers/butter.ts";
 import { MemoryStore } from "../../helpers/memory-store.ts";
@@ -67,15 +66,16 @@ describe("applyPostChange", () => {
     expect(state.generations.default).toBe(2);
   });
 
-  it("removes an unpublished post's body and every last-known-good copy that embeds its posts", async () => {
+  it("removes an unpublished post's body, and marks older shared copies unfit to serve even in an outage", async () => {
     store.blobs.set(`post/default/${third.slug}`, { value: { post: third }, etag: '"p"' });
-    for (const key of lastKnownGoodWithPosts("default"))
-      store.blobs.set(`lkg/${key}`, { value: {}, etag: '"l"' });
-    store.blobs.set("lkg/terms/tag", { value: {}, etag: '"t"' });
     await applyPostChange(scope, third.slug, "default", "unpublished");
     expect(index().posts).toEqual([]);
     expect(store.blobs.has(`post/default/${third.slug}`)).toBe(false);
-    expect([...store.blobs.keys()].filter((key) => key.startsWith("lkg/"))).toEqual(["lkg/terms/tag"]);
+    const state = store.blobs.get("site-state")?.value as {
+      generations: Record<string, number>;
+      removals: Record<string, number>;
+    };
+    expect(state.removals.default).toBe(state.generations.default);
     expect(purged[0]).toEqual(["posts", `post:${third.slug}`]);
   });
 
