@@ -143,8 +143,32 @@ function generationsOf(locale: LocaleKey | null): { current: number; removed: nu
 }
 
 async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
+  return (await storedCopy(store, shared))?.value ?? null;
+}
+
+async function storedCopy(store: SharedStore, shared: SharedCopyKey) {
   const stored = await store.get<StoredCopy>(shared.blob).catch(() => null);
-  return stored && stored.value.exact === shared.exact ? stored.value : null;
+  return stored && stored.value.exact === shared.exact ? stored : null;
+}
+
+/** Another instance refreshing a copy is trusted this long before someone else asks ButterCMS. */
+const REFRESH_CLAIM_MS = 10_000;
+
+/**
+ * Whether this instance should ask ButterCMS for an outdated copy: only the
+ * one that claims it (compare-and-set), so that a publish costs one call per
+ * request for the whole site; the others serve the old copy, short-lived.
+ */
+async function claimRefresh(
+  store: SharedStore,
+  blob: string,
+  stored: { value: StoredCopy; etag: string },
+): Promise<boolean> {
+  const since = stored.value.refreshingSince;
+  if (since !== undefined && Date.now() - since < REFRESH_CLAIM_MS) return false;
+  if (!stored.etag) return true; // a store that sends no ETags cannot arbitrate: everyone asks
+  const claim: StoredCopy = { ...stored.value, refreshingSince: Date.now() };
+  return store.set(blob, claim, { ifMatch: stored.etag }).catch(() => true);
 }
 
 async function share(
@@ -198,9 +222,13 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     if (!shared || !store) return load();
     // Another instance may have asked ButterCMS already for this generation.
     const generation = generationsOf(shared.locale).current;
-    const copy = await sharedCopy(store, shared);
+    const stored = await storedCopy(store, shared);
+    const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
     if (copy && copy.generation === generation && age < SHARED_COPY_MAX_AGE_MS) return copy.representation;
+    if (stored && !(await claimRefresh(store, shared.blob, stored))) {
+      return { ...stored.value.representation, unverified: true };
+    }
     const value = await load();
     if (value) runInBackground(options.context, share(store, shared, value, generation));
     return value;

@@ -31,6 +31,8 @@ export interface StoredCopy {
   fetchedAt: string;
   /** The locale's generation when it was fetched. */
   generation: number;
+  /** Set while one instance asks ButterCMS for a newer one (epoch ms). */
+  refreshingSince?: number;
 }
 
 /** A current shared copy is used for this long at most (categories change without a post event). */
