@@ -182,7 +182,8 @@ async function coldStarts(runs: number) {
   // it: a local Blobs server, warmed by one untimed probe of every function before the timed runs.
   const blobs = new BlobsServer({ directory: mkdtempSync(join(tmpdir(), "bench-blobs-")), token: "bench" });
   const { port } = await blobs.start();
-  const blobsContext = { edgeURL: `http://localhost:${port}`, siteID: "bench-site", token: "bench" };
+  const edgeURL = `http://localhost:${port}`;
+  const blobsContext = { edgeURL, uncachedEdgeURL: edgeURL, siteID: "bench-site", token: "bench" };
   const env = {
     PATH: process.env.PATH,
     BUTTERCMS_SAMPLE: "1",

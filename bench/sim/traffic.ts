@@ -7,7 +7,7 @@
  * number, terms and queries by their order).
  *
  * `upstreamFor` maps a public URL to the ButterCMS request that answers it by
- * the contract (api-contract.md / README), for the ground truth of the
+ * the contract (docs/http-contract.md), for the ground truth of the
  * visibility probes; it is not how the functions are built.
  */
 import type { ButterModule } from "./butter.ts";

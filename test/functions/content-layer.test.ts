@@ -216,9 +216,14 @@ describe("a Blobs server that never answers", () => {
     const { port } = silent.address() as { port: number };
     vi.stubEnv(
       "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(JSON.stringify({ edgeURL: `http://127.0.0.1:${port}`, siteID: "s", token: "t" })).toString(
-        "base64",
-      ),
+      Buffer.from(
+        JSON.stringify({
+          edgeURL: `http://127.0.0.1:${port}`,
+          uncachedEdgeURL: `http://127.0.0.1:${port}`,
+          siteID: "s",
+          token: "t",
+        }),
+      ).toString("base64"),
     );
     const getPost = await coldInstance("getPost");
     const started = Date.now();

@@ -79,9 +79,14 @@ describe("DELETE /api/auth revokes the session", () => {
     const token = await logIn();
     vi.stubEnv(
       "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(JSON.stringify({ edgeURL: "http://127.0.0.1:9", siteID: "s", token: "t" })).toString(
-        "base64",
-      ),
+      Buffer.from(
+        JSON.stringify({
+          edgeURL: "http://127.0.0.1:9",
+          uncachedEdgeURL: "http://127.0.0.1:9",
+          siteID: "s",
+          token: "t",
+        }),
+      ).toString("base64"),
     );
     const getPosts = await coldInstance("getPosts");
     const preview = await invoke(getPosts, "/api/posts?preview=1", {

@@ -156,9 +156,14 @@ describe("POST /api/webhooks/buttercms", () => {
     configure();
     vi.stubEnv(
       "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(JSON.stringify({ edgeURL: "http://127.0.0.1:9", siteID: "s", token: "t" })).toString(
-        "base64",
-      ),
+      Buffer.from(
+        JSON.stringify({
+          edgeURL: "http://127.0.0.1:9",
+          uncachedEdgeURL: "http://127.0.0.1:9",
+          siteID: "s",
+          token: "t",
+        }),
+      ).toString("base64"),
     );
     server.use(http.post(PURGE_API, () => HttpResponse.error()));
     const res = await send(payload("post.delete"));
