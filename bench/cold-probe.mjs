@@ -1,6 +1,7 @@
 // One cold start: import a function file as shipped (unzipped from its
 // Netlify zip) and invoke it once, in this fresh process. Prints JSON.
 // PROBE_REQUEST: { path, method?, headers?, body?, params? }.
+import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
 const [file] = process.argv.slice(2);
@@ -22,10 +23,14 @@ const mod = await import(pathToFileURL(file).href);
 const response = await mod.default(request, context);
 await response.text();
 const finished = performance.now();
-console.log(
-  JSON.stringify({
-    status: response.status,
-    importAndFirstMs: finished - started,
-    sinceProcessStartMs: finished,
-  }),
-);
+const result = JSON.stringify({
+  status: response.status,
+  importAndFirstMs: finished - started,
+  sinceProcessStartMs: finished,
+});
+// To a file: the functions' own log lines share stdout.
+if (process.env.PROBE_OUT) writeFileSync(process.env.PROBE_OUT, result);
+else console.log(result);
+// Background work (waitUntil: Blobs writes) gets a moment, then the process ends: idle keep-alive
+// sockets to the Blobs server would otherwise hold it open for seconds, outside the timing anyway.
+setTimeout(() => process.exit(0), 300);

@@ -5,7 +5,7 @@
  * A benchmark, not a test: it reports ratios and whether each target holds.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { FetchInterceptor } from "@mswjs/interceptors/fetch";
@@ -198,14 +198,20 @@ async function coldStarts(runs: number) {
   const samples: Record<string, number[]> = Object.fromEntries(
     Object.keys(targets).map((name) => [name, []]),
   );
+  const probeOut = join(WORK, "probe-result.json");
   for (let run = -1; run < runs; run++) {
     for (const [name, target] of Object.entries(targets)) {
       const probe = spawnSync(
         process.execPath,
         [`--import=${preload}`, join(ROOT, "bench", "cold-probe.mjs"), entries[name] as string],
-        { env: { ...env, PROBE_REQUEST: JSON.stringify(target.probe) }, encoding: "utf8" },
+        {
+          env: { ...env, PROBE_REQUEST: JSON.stringify(target.probe), PROBE_OUT: probeOut },
+          encoding: "utf8",
+        },
       );
-      const result = JSON.parse(probe.stdout.trim().split("\n").at(-1) ?? "{}");
+      if (!existsSync(probeOut)) throw new Error(`${name} cold start wrote no result: ${probe.stderr}`);
+      const result = JSON.parse(readFileSync(probeOut, "utf8"));
+      rmSync(probeOut);
       if (result.status !== (target.probe.status ?? 200)) {
         throw new Error(`${name} cold start answered ${result.status}: ${probe.stderr}`);
       }
