@@ -4,7 +4,7 @@
  * Writes bench/results.json and bench/RESULTS.md and prints a table.
  * A benchmark, not a test: it reports ratios and whether each target holds.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -201,13 +201,10 @@ async function coldStarts(runs: number) {
   const probeOut = join(WORK, "probe-result.json");
   for (let run = -1; run < runs; run++) {
     for (const [name, target] of Object.entries(targets)) {
-      const probe = spawnSync(
-        process.execPath,
+      // Not spawnSync: the Blobs server runs in this process and must keep answering meanwhile.
+      const probe = await runProbe(
         [`--import=${preload}`, join(ROOT, "bench", "cold-probe.mjs"), entries[name] as string],
-        {
-          env: { ...env, PROBE_REQUEST: JSON.stringify(target.probe), PROBE_OUT: probeOut },
-          encoding: "utf8",
-        },
+        { ...env, PROBE_REQUEST: JSON.stringify(target.probe), PROBE_OUT: probeOut },
       );
       if (!existsSync(probeOut)) throw new Error(`${name} cold start wrote no result: ${probe.stderr}`);
       const result = JSON.parse(readFileSync(probeOut, "utf8"));
@@ -223,6 +220,15 @@ async function coldStarts(runs: number) {
     Object.entries(samples).map(([name, values]) => [name, round(median(values))]),
   );
   return { medians, bundleBytes, ownBytes };
+}
+
+/** One cold-start probe process; resolves with its stderr (its result goes to PROBE_OUT). */
+function runProbe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env }, (_error, _stdout, stderr) =>
+      resolve({ stderr: String(stderr) }),
+    );
+  });
 }
 
 async function main() {

@@ -22,7 +22,7 @@ import {
   read,
   requestKey,
 } from "../content/cached-read.ts";
-import { publishedPost } from "../content/post-store.ts";
+import { lookUpStoredPost, publishedPost } from "../content/post-store.ts";
 import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
@@ -116,14 +116,20 @@ async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<Rea
  * this instance under `key`, marked stale when the index is the
  * last-known-good copy; `null` from `build` is a 404.
  */
-async function readFromIndex(
+async function readFromIndex<Early = undefined>(
   scope: ReadScope,
   target: { key: string; tags: readonly string[]; locale: LocaleKey; notFound: string },
-  build: (index: PublishedIndex) => Promise<{ value: unknown; staleSince?: string | undefined } | null>,
+  build: (
+    index: PublishedIndex,
+    early?: Early,
+  ) => Promise<{ value: unknown; staleSince?: string | undefined } | null>,
+  /** Work to start alongside the index read (on a miss only). */
+  start?: () => Early,
 ): Promise<ReadResult> {
   const served = await read({ ...scope, key: target.key, tags: target.tags }, async () => {
+    const early = start?.();
     const { index } = await publishedIndex(scope, target.locale);
-    const built = await build(index);
+    const built = await build(index, early);
     if (!built) return null;
     const representation = represent(built.value, target.tags);
     const staleSince = built.staleSince ?? index.staleSince;
@@ -201,16 +207,22 @@ export const postRepresentation: SlugRead<typeof POST_QUERY> = async (scope, slu
   }
   const tags = [postsTag(locale), postTag(slug, locale)];
   const target = { key: requestKey("post", { slug, locale }), tags, locale, notFound: NOT_PUBLISHED };
-  return readFromIndex(scope, target, async (index) => {
-    const position = index.positions.get(slug);
-    const found =
-      position === undefined ? null : await publishedPost(scope, locale, index.posts[position] as Post);
-    if (!found) return null;
-    return {
-      value: { meta: neighbours(index, slug), data: withSrcset(found.post) },
-      staleSince: found.staleSince,
-    };
-  });
+  const lookUp = () => lookUpStoredPost(scope, locale, slug);
+  return readFromIndex(
+    scope,
+    target,
+    async (index, stored) => {
+      const position = index.positions.get(slug);
+      const entry = position === undefined ? undefined : index.posts[position];
+      const found = entry ? await publishedPost(scope, locale, entry, stored) : null;
+      if (!found) return null;
+      return {
+        value: { meta: neighbours(index, slug), data: withSrcset(found.post) },
+        staleSince: found.staleSince,
+      };
+    },
+    lookUp,
+  );
 };
 
 const NOT_PUBLISHED = "No published post has this slug.";

@@ -32,13 +32,25 @@ export async function forgetPost(store: SharedStore, locale: LocaleKey, slug: st
 }
 
 /** A published post with its body, or null when ButterCMS no longer has it published. */
+export type StoredPostLookup = Promise<{ value: StoredPost } | null>;
+
+/**
+ * The stored copy of a post, if any, never failing: started early, alongside
+ * the index read, so that a cold instance waits for one round trip, not two.
+ */
+export function lookUpStoredPost(scope: ReadScope, locale: LocaleKey, slug: string): StoredPostLookup {
+  const store = openSharedStore(scope.config.content.storeName);
+  return store ? store.get<StoredPost>(postKey(locale, slug)).catch(() => null) : Promise.resolve(null);
+}
+
 export async function publishedPost(
   scope: ReadScope,
   locale: LocaleKey,
   entry: IndexedPost,
+  lookup: StoredPostLookup = lookUpStoredPost(scope, locale, entry.slug),
 ): Promise<{ post: Post; staleSince?: string } | null> {
   const store = openSharedStore(scope.config.content.storeName);
-  const stored = store ? await store.get<StoredPost>(postKey(locale, entry.slug)).catch(() => null) : null;
+  const stored = await lookup;
   if (stored && stored.value.post.updated === entry.updated) return { post: stored.value.post };
   try {
     const detail = await nullIfNotFound(
