@@ -115,3 +115,16 @@ export async function startNetlifyDev(
   await stop();
   throw new Error(`netlify dev did not answer within ${timeoutMs} ms:\n${output}`);
 }
+
+/** A request to a running dev server, with its body as text and, when it is JSON, parsed. */
+export async function call(server: DevServer, path: string, init: RequestInit = {}) {
+  const res = await fetch(`${server.url}${path}`, { redirect: "manual", ...init });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}

@@ -11,7 +11,7 @@ import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { SHARED_COPY_MAX_AGE_MS } from "../../src/content/shared-copies.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
-import { blobsRequests, testStore } from "../helpers/blobs.ts";
+import { blobsRequests, testStore, useBlobsAt } from "../helpers/blobs.ts";
 import {
   BUTTER_API,
   butterRequests,
@@ -214,17 +214,7 @@ describe("a Blobs server that never answers", () => {
 
   it("still answers public reads promptly, with a short CDN lifetime", async () => {
     const { port } = silent.address() as { port: number };
-    vi.stubEnv(
-      "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(
-        JSON.stringify({
-          edgeURL: `http://127.0.0.1:${port}`,
-          uncachedEdgeURL: `http://127.0.0.1:${port}`,
-          siteID: "s",
-          token: "t",
-        }),
-      ).toString("base64"),
-    );
+    useBlobsAt(`http://127.0.0.1:${port}`);
     const getPost = await coldInstance("getPost");
     const started = Date.now();
     const res = await getPostAt(getPost, target.slug);

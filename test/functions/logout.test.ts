@@ -3,11 +3,11 @@
  * refused on every instance (separately bundled here), until it expires;
  * public reads never pay for the check.
  */
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import auth from "../../functions/auth.mts";
 import { unpublishedPosts } from "../../sample/data.ts";
 import { enableSessions } from "../helpers/auth.ts";
-import { blobsRequests } from "../helpers/blobs.ts";
+import { blobsRequests, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
 import { coldInstance } from "../helpers/instances.ts";
 import { invoke } from "../helpers/invoke.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
@@ -77,17 +77,7 @@ describe("DELETE /api/auth revokes the session", () => {
   it("fails closed for previews, not for public reads, when Netlify Blobs is unreachable", async () => {
     enableSessions();
     const token = await logIn();
-    vi.stubEnv(
-      "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(
-        JSON.stringify({
-          edgeURL: "http://127.0.0.1:9",
-          uncachedEdgeURL: "http://127.0.0.1:9",
-          siteID: "s",
-          token: "t",
-        }),
-      ).toString("base64"),
-    );
+    useBlobsAt(UNREACHABLE);
     const getPosts = await coldInstance("getPosts");
     const preview = await invoke(getPosts, "/api/posts?preview=1", {
       headers: { Authorization: `Bearer ${token}` },

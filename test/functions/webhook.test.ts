@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import webhook from "../../functions/buttercmsWebhook.mts";
 import { publishedPosts } from "../../sample/data.ts";
-import { testStore } from "../helpers/blobs.ts";
+import { testStore, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
 import { HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
@@ -154,17 +154,7 @@ describe("POST /api/webhooks/buttercms", () => {
 
   it("answers 502 purge_failed when the purge fails and Netlify Blobs cannot record it", async () => {
     configure();
-    vi.stubEnv(
-      "NETLIFY_BLOBS_CONTEXT",
-      Buffer.from(
-        JSON.stringify({
-          edgeURL: "http://127.0.0.1:9",
-          uncachedEdgeURL: "http://127.0.0.1:9",
-          siteID: "s",
-          token: "t",
-        }),
-      ).toString("base64"),
-    );
+    useBlobsAt(UNREACHABLE);
     server.use(http.post(PURGE_API, () => HttpResponse.error()));
     const res = await send(payload("post.delete"));
     expect(res.status).toBe(502);

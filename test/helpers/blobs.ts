@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getStore } from "@netlify/blobs";
 import { BlobsServer } from "@netlify/blobs/server";
+import { vi } from "vitest";
 
 const TOKEN = "blobs-test-token";
 const SITE_ID = "site-123";
@@ -53,3 +54,12 @@ export function blobsEnv(): Record<string, string> {
 
 /** The test's store, read directly (what reached Blobs). */
 export const testStore = () => getStore({ name: process.env.CONTENT_STORE as string, consistency: "strong" });
+
+/** An address where nothing listens: Blobs calls fail at once. */
+export const UNREACHABLE = "http://127.0.0.1:9";
+
+/** Points this test's Netlify Blobs at `url` (strong reads included), e.g. a server that never answers. */
+export function useBlobsAt(url: string): void {
+  const context = { edgeURL: url, uncachedEdgeURL: url, siteID: "s", token: "t" };
+  vi.stubEnv("NETLIFY_BLOBS_CONTEXT", Buffer.from(JSON.stringify(context)).toString("base64"));
+}

@@ -10,24 +10,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBlogClient } from "../../client/index.js";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
-import { type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
+import { call, type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
 
 const BOOT_WAIT_MS = 90_000;
 const faultFile = join(mkdtempSync(join(tmpdir(), "fault-")), "fault");
 let server: DevServer;
 
-async function get(path: string, init: RequestInit = {}) {
-  const res = await fetch(`${server.url}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
+const get = (path: string, init: RequestInit = {}) =>
+  call(server, path, { ...init, signal: AbortSignal.timeout(30_000) });
 
 const webhook = (event: string, slug: string) =>
   get("/api/webhooks/buttercms", {

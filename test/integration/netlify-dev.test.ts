@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { ROOT } from "../../tools/netlify-build.ts";
-import { type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
+import { call, type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
 import { tamperSignature, unsignedToken } from "../helpers/auth.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
 
@@ -15,18 +15,6 @@ const draft = unpublishedPosts.find((post) => post.status === "draft")!;
 /** The helper waits this long for a boot; the boot test holds it to less. */
 const BOOT_WAIT_MS = 90_000;
 const BOOT_BUDGET_MS = 60_000;
-
-async function call(server: DevServer, path: string, init: RequestInit = {}) {
-  const res = await fetch(`${server.url}${path}`, { redirect: "manual", ...init });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
 
 /**
  * A request through node:http, for what fetch refuses to send (TRACE, a
