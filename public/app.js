@@ -219,9 +219,10 @@ async function fillFilter(selectId, path, selected) {
 async function renderHome() {
   const params = new URLSearchParams(location.search);
   const q = params.get("q");
+  // Before any await: a word typed while the session is checked must not be overwritten.
+  /** @type {HTMLInputElement} */ (byId("q")).value = q ?? "";
   const previewing = await previewSession();
   renderPreviewControls(previewing);
-  /** @type {HTMLInputElement} */ (byId("q")).value = q ?? "";
   fillFilter("category", "/api/categories", params.get("category"));
   fillFilter("tag", "/api/tags", params.get("tag"));
 
