@@ -310,15 +310,12 @@ export interface components {
             /** @description ButterCMS's relevance score, passed through. */
             rank?: number;
         } & components["schemas"]["Post"];
-        /** @description A published post as `include=recent_posts` embeds it: a shape this backend controls. Never `body`, never `status`, never a draft. */
+        /** @description A published post as `include=recent_posts` embeds it: the term's newest published posts (at most 10, newest first), computed from the published index as ButterCMS documents them. Never `body`, never `status`, never a draft. */
         RecentPost: {
             slug: string;
             title: string;
             /** Format: date-time */
-            published?: string | null;
-            summary?: string;
-            featured_image?: string | null;
-            url?: string;
+            published: string | null;
             body?: never;
             status?: never;
         };

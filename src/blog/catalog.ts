@@ -3,9 +3,9 @@
  * authors (optionally with their recent posts), post search, and the RSS,
  * Atom and sitemap feeds. Each read is cached like posts are; everything
  * that embeds posts also carries its locale's posts tag, so that a publish
- * purges it. Term lists and unfiltered feeds are kept as last-known-good
- * copies (a fixed, small set of keys); searches and filtered feeds are not,
- * since clients invent their keys.
+ * purges it. ButterCMS's answers are shared copies in Blobs
+ * (content/shared-copies.ts), kept across a publish that cannot have
+ * changed them; recent posts are computed from the published index.
  */
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
@@ -18,7 +18,7 @@ import {
   readExisting,
   requestKey,
 } from "../content/cached-read.ts";
-import { publishedIndex, upstreamLocale } from "../content/published-index.ts";
+import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
 import { SHARED_COPIES } from "../content/shared-copies.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent, representText } from "../http/representation.ts";
@@ -58,35 +58,46 @@ export type TermResource = keyof typeof TERM_TAGS;
 export const MAX_RECENT_POSTS = 10;
 
 /**
- * The shape of an embedded recent post that we state and control
- * (openapi.json `RecentPost`): ButterCMS may send the documented minimal
- * items or richer ones; we keep these fields when present, never a body,
- * never a status, and never a post that is not published.
+ * An embedded recent post (openapi.json `RecentPost`): the fields ButterCMS
+ * documents for `include=recent_posts`, never a body or a status.
  */
-const RECENT_POST_FIELDS = ["slug", "title", "published", "summary", "featured_image", "url"] as const;
+const recentPost = (post: Post) => ({
+  slug: post.slug,
+  title: post.title,
+  published: post.published ?? null,
+});
 
-function recentPost(item: unknown): Record<string, unknown> | null {
-  if (!item || typeof item !== "object") return null;
-  const source = item as Record<string, unknown>;
-  if (typeof source.slug !== "string" || typeof source.title !== "string") return null;
-  const out: Record<string, unknown> = {};
-  for (const field of RECENT_POST_FIELDS) if (field in source) out[field] = source[field];
-  return out;
+const termSlugs = (post: Post, resource: TermResource): string[] => {
+  if (resource === "author") return post.author ? [post.author.slug] : [];
+  return (resource === "category" ? post.categories : post.tags)?.map((term) => term.slug) ?? [];
+};
+
+/**
+ * `include=recent_posts` as ButterCMS documents it, computed from the
+ * published index: each term's newest published posts (the index is in
+ * ButterCMS's order, newest first), at most MAX_RECENT_POSTS. A publish
+ * then costs no ButterCMS call for the term lists.
+ */
+function withRecentPosts(list: TermList, resource: TermResource, index: PublishedIndex): TermList {
+  const recent = new Map<string, ReturnType<typeof recentPost>[]>();
+  for (const post of index.posts) {
+    for (const slug of termSlugs(post, resource)) {
+      const bucket = recent.get(slug) ?? [];
+      if (bucket.length < MAX_RECENT_POSTS) bucket.push(recentPost(post));
+      recent.set(slug, bucket);
+    }
+  }
+  return { data: list.data.map((term) => ({ ...term, recent_posts: recent.get(String(term.slug)) ?? [] })) };
 }
 
-function normaliseRecentPosts(list: TermList, published: ReadonlyMap<string, number>): TermList {
-  return {
-    data: list.data.map((term) => {
-      if (!Array.isArray(term.recent_posts)) return term;
-      const recent = term.recent_posts
-        .map(recentPost)
-        .filter(
-          (post): post is Record<string, unknown> => post !== null && published.has(post.slug as string),
-        )
-        .slice(0, MAX_RECENT_POSTS);
-      return { ...term, recent_posts: recent };
-    }),
-  };
+/** A term list as ButterCMS gives it (without recent posts), shared as a copy like every list. */
+function termList(scope: ReadScope, resource: TermResource) {
+  const key = requestKey(resource, {});
+  const tags =
+    resource === "category" ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
+  return readExisting({ ...scope, key, tags, shared: SHARED_COPIES.terms(resource, key) }, async () =>
+    represent(await fromButter(scope.config, () => listTerms(scope.config, resource, false)), tags),
+  );
 }
 
 export async function termListRepresentation(
@@ -94,15 +105,20 @@ export async function termListRepresentation(
   resource: TermResource,
   includeRecentPosts: boolean,
 ): Promise<ReadResult> {
-  const key = requestKey(resource, { include: includeRecentPosts ? "recent_posts" : undefined });
-  const tags = includeRecentPosts ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
-  const shared = SHARED_COPIES.terms(resource, includeRecentPosts, key);
-  return readExisting({ ...scope, key, tags, shared }, async () => {
-    const terms = fromButter(scope.config, () => listTerms(scope.config, resource, includeRecentPosts));
-    if (!includeRecentPosts) return represent(await terms, tags);
-    // Both at once: the index only tells which embedded posts are published.
-    const [list, { index }] = await Promise.all([terms, publishedIndex(scope, DEFAULT_LOCALE)]);
-    return represent(normaliseRecentPosts(list, index.positions), tags);
+  if (!includeRecentPosts) return termList(scope, resource);
+  const key = requestKey(resource, { include: "recent_posts" });
+  const tags = [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)];
+  return readExisting({ ...scope, key, tags }, async () => {
+    const [list, { index }] = await Promise.all([
+      termList(scope, resource),
+      publishedIndex(scope, DEFAULT_LOCALE),
+    ]);
+    const terms = JSON.parse(list.representation.body) as TermList;
+    const representation = represent(withRecentPosts(terms, resource, index), tags);
+    const staleSince = list.freshness.kind === "last-known-good" ? list.freshness.since : index.staleSince;
+    if (staleSince) return { ...representation, staleSince };
+    const unverified = list.freshness.kind === "unverified" || index.unverified;
+    return unverified ? { ...representation, unverified: true } : representation;
   });
 }
 
@@ -122,7 +138,8 @@ export async function searchRepresentation(
     locale: upstreamLocale(locale),
   };
   const key = requestKey("searchPosts", { ...params, page: query.page });
-  return readExisting({ ...scope, key, tags, shared: SHARED_COPIES.search(locale, key) }, async () => {
+  const shared = SHARED_COPIES.search(locale, params.query, key);
+  return readExisting({ ...scope, key, tags, shared }, async () => {
     const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
       fromButter(scope.config, () => searchPosts(scope.config, { ...params, page })),
     );
@@ -140,8 +157,7 @@ export async function feedRepresentation(
   const tags = [postsTag(locale), FEEDS_TAG];
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
-  const unfiltered = !filters.category && !filters.tag;
-  const shared = SHARED_COPIES.feed(type, locale, !unfiltered, key);
+  const shared = SHARED_COPIES.feed(type, locale, { category: filters.category, tag: filters.tag }, key);
   return readExisting({ ...scope, key, tags, shared }, async () => {
     const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
     return representText(xml, tags, FEED_CONTENT_TYPES[type]);

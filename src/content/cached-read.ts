@@ -20,6 +20,7 @@ import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { type FunctionContext, runInBackground } from "../netlify/context.ts";
 import { ResponseCache } from "../resilience/response-cache.ts";
 import type { LocaleKey } from "./cache-tags.ts";
+import { forgetChangeRecords, unchangedSince } from "./change-records.ts";
 import { completeOwedPurge } from "./owed-purge.ts";
 import { SHARED_COPY_MAX_AGE_MS, type SharedCopyKey, type StoredCopy } from "./shared-copies.ts";
 import { SiteStateView } from "./site-state.ts";
@@ -86,6 +87,7 @@ export function resetInstanceState(): void {
   responseCache.clear();
   resetBreaker();
   siteState.reset();
+  forgetChangeRecords();
   for (const listener of resetListeners) listener();
 }
 const resetListeners: (() => void)[] = [];
@@ -149,6 +151,24 @@ async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<St
 async function storedCopy(store: SharedStore, shared: SharedCopyKey) {
   const stored = await store.get<StoredCopy>(shared.blob).catch(() => null);
   return stored && stored.value.exact === shared.exact ? stored : null;
+}
+
+/**
+ * A copy is current at its own generation, and at a later one when no change
+ * in between can have altered it (change-records.ts): a publish then costs
+ * no ButterCMS call for the searches and filtered feeds it cannot touch.
+ */
+async function stillCurrent(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  copy: StoredCopy,
+  generation: number,
+): Promise<boolean> {
+  if (copy.generation === generation) return true;
+  if (!shared.dependsOn || shared.locale === null || copy.generation > generation) return false;
+  const refs = siteState.peek().state.changes?.[shared.locale] ?? [];
+  const range = { from: copy.generation, to: generation };
+  return unchangedSince(store, shared.locale, refs, range, shared.dependsOn, copy.representation.body);
 }
 
 /** Another instance refreshing a copy is trusted this long before someone else asks ButterCMS. */
@@ -225,7 +245,9 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     const stored = await storedCopy(store, shared);
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
-    if (copy && copy.generation === generation && age < SHARED_COPY_MAX_AGE_MS) return copy.representation;
+    if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
+      return copy.representation;
+    }
     if (stored && !(await claimRefresh(store, shared.blob, stored))) {
       return { ...stored.value.representation, unverified: true };
     }

@@ -16,8 +16,15 @@ import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
 import { type LocaleKey, tagsForPostChange } from "./cache-tags.ts";
 import { fromButter, nullIfNotFound, type ReadScope, siteState } from "./cached-read.ts";
+import {
+  CHANGES_KEPT,
+  type ChangeRecord,
+  factsOf,
+  type PostSide,
+  writeChangeRecord,
+} from "./change-records.ts";
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
-import { forgetPost, storePost } from "./post-store.ts";
+import { forgetPost, postKey, storePost } from "./post-store.ts";
 import { patchSharedIndex, upstreamLocale } from "./published-index.ts";
 import { readSiteState, STATE_CHECK_MS, updateSiteState } from "./site-state.ts";
 
@@ -52,7 +59,22 @@ async function currentPost(
   }
 }
 
-async function share(store: SharedStore, locale: LocaleKey, slug: string, post: Post | null | "unknown") {
+/** The post as it was, read once before the first write (a retry would otherwise see its own change). */
+interface Before {
+  stored?: Post | null;
+  listed?: Post | null | undefined;
+}
+
+async function share(
+  store: SharedStore,
+  locale: LocaleKey,
+  slug: string,
+  post: Post | null | "unknown",
+  before: Before,
+) {
+  if (!("stored" in before)) {
+    before.stored = (await store.get<{ post: Post }>(postKey(locale, slug)))?.value.post ?? null;
+  }
   if (post === null) {
     // Unpublished: its body goes first, so that even if a later step fails no outage can serve it.
     await forgetPost(store, locale, slug);
@@ -62,18 +84,35 @@ async function share(store: SharedStore, locale: LocaleKey, slug: string, post: 
   // Unknown (ButterCMS failing): the stored copy stays the last-known-good one.
   const patch = post === null || post === "unknown" ? post : summaryOf(post);
   const target = ((await readSiteState(store)).generations[locale] ?? 0) + 1;
-  await patchSharedIndex(store, locale, slug, patch, target);
+  const listed = await patchSharedIndex(store, locale, slug, patch, target);
+  if (!("listed" in before)) before.listed = listed;
+  const record: ChangeRecord = {
+    id: crypto.randomUUID(),
+    slug,
+    before: sideBefore(before),
+    after: post === null ? "absent" : post === "unknown" ? "unknown" : factsOf(post, true),
+  };
+  await writeChangeRecord(store, locale, record);
   const after = await updateSiteState(store, (state) => {
     const generation = Math.max((state.generations[locale] ?? 0) + 1, target);
     const generations = { ...state.generations, [locale]: generation };
     // Shared copies from before an unpublish may list the post: never served again, not even in an outage.
     const removals = post === null ? { ...state.removals, [locale]: generation } : state.removals;
-    return { ...state, generations, removals };
+    const kept = [...(state.changes?.[locale] ?? []), { generation, id: record.id }].slice(-CHANGES_KEPT);
+    return { ...state, generations, removals, changes: { ...state.changes, [locale]: kept } };
   });
   siteState.adopt(after);
   const generation = after.generations[locale] ?? target;
   // A concurrent change bumped it past ours: the same patch again, at the newest generation.
   if (generation !== target) await patchSharedIndex(store, locale, slug, patch, generation);
+}
+
+/** The post before the change: its stored body counts only if it is the version the index listed. */
+function sideBefore({ stored, listed }: Before): PostSide {
+  if (listed === undefined) return "unknown";
+  if (listed === null) return "absent";
+  const withBody = stored !== null && stored !== undefined && stored.updated === listed.updated;
+  return withBody ? factsOf(stored, true) : factsOf(listed, false);
 }
 
 function summaryOf(post: Post): Post {
@@ -88,9 +127,10 @@ async function shareWithRetries(
   slug: string,
   post: Post | null | "unknown",
 ): Promise<void> {
+  const before: Before = {};
   for (let attempt = 0; ; attempt++) {
     try {
-      return await share(store, locale, slug, post);
+      return await share(store, locale, slug, post, before);
     } catch (error) {
       if (attempt >= 2) throw error;
       await sleep(100 * 2 ** attempt);

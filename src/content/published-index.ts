@@ -211,6 +211,8 @@ export async function publishedIndex(
  * The webhook's patch: puts `post` (published) in its place, or removes
  * `slug`, in the shared index, at `generation`. Nothing to patch when no
  * index is stored yet (the next reader builds it, change included).
+ * Returns the entry it replaced: null when the post was not listed,
+ * undefined when there was no index to tell.
  */
 export async function patchSharedIndex(
   store: SharedStore,
@@ -218,11 +220,12 @@ export async function patchSharedIndex(
   slug: string,
   post: IndexedPost | null | "unknown",
   generation: number,
-): Promise<void> {
+): Promise<IndexedPost | null | undefined> {
   const key = indexKey(locale);
   for (let attempt = 0; attempt < 4; attempt++) {
     const stored = await store.get<StoredIndex>(key);
-    if (!stored) return;
+    if (!stored) return undefined;
+    const previous = stored.value.posts.find((candidate) => candidate.slug === slug) ?? null;
     const posts = stored.value.posts.filter((candidate) => candidate.slug !== slug);
     if (post && post !== "unknown") posts.splice(insertionPoint(posts, post), 0, post);
     // ButterCMS could not say what the post is now: keep the index, but have the next reader rebuild it.
@@ -230,10 +233,11 @@ export async function patchSharedIndex(
       post === "unknown"
         ? { ...stored.value, generation, builtAt: 0 }
         : { ...stored.value, generation, posts };
-    if (await store.set(key, next, { ifMatch: stored.etag })) return;
+    if (await store.set(key, next, { ifMatch: stored.etag })) return previous;
   }
   // Could not patch: drop it, so that the next reader rebuilds it from ButterCMS.
   await store.delete(key);
+  return undefined;
 }
 
 const sortKey = (post: IndexedPost) => String(post.published ?? "");

@@ -13,6 +13,7 @@
  */
 import type { Representation } from "../http/representation.ts";
 import { DEFAULT_LOCALE, type LocaleKey, type TERM_TAGS } from "./cache-tags.ts";
+import { type CopyDependency, searchDependency } from "./change-records.ts";
 
 /** Where a read's shared copy lives, and what it belongs to. */
 export interface SharedCopyKey {
@@ -22,6 +23,8 @@ export interface SharedCopyKey {
   exact: string;
   /** The locale whose posts the answer embeds (its generation decides whether a copy is current); null: none. */
   locale: LocaleKey | null;
+  /** What of a post change can alter it; absent: every change of `locale` (change-records.ts). */
+  dependsOn?: CopyDependency | undefined;
 }
 
 export interface StoredCopy {
@@ -51,21 +54,40 @@ function slot(text: string, slots: number): number {
 }
 
 export const SHARED_COPIES = {
-  terms: (resource: keyof typeof TERM_TAGS, withRecentPosts: boolean, exact: string): SharedCopyKey => ({
-    blob: `copy/terms/${resource}${withRecentPosts ? "/recent_posts" : ""}`,
-    exact,
-    locale: withRecentPosts ? DEFAULT_LOCALE : null,
-  }),
-  feed: (type: string, locale: LocaleKey, filtered: boolean, exact: string): SharedCopyKey => ({
-    blob: filtered
-      ? `copy/feed/${locale}/${type}/slot-${slot(exact, FILTERED_FEED_SLOTS)}`
-      : `copy/feed/${locale}/${type}`,
-    exact,
-    locale,
-  }),
-  search: (locale: LocaleKey, exact: string): SharedCopyKey => ({
+  /**
+   * A term list without recent posts (those come from the index). Tags and
+   * authors are all listed, whatever the posts; categories only with a
+   * published post, so a change of a post's categories makes the list old.
+   */
+  terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey =>
+    resource === "category"
+      ? {
+          blob: `copy/terms/${resource}`,
+          exact,
+          locale: DEFAULT_LOCALE,
+          dependsOn: { kind: "category-list" },
+        }
+      : { blob: `copy/terms/${resource}`, exact, locale: null },
+  feed: (
+    type: string,
+    locale: LocaleKey,
+    filter: { category?: string | undefined; tag?: string | undefined },
+    exact: string,
+  ): SharedCopyKey => {
+    const filtered = filter.category !== undefined || filter.tag !== undefined;
+    return filtered
+      ? {
+          blob: `copy/feed/${locale}/${type}/slot-${slot(exact, FILTERED_FEED_SLOTS)}`,
+          exact,
+          locale,
+          dependsOn: { kind: "terms", ...filter },
+        }
+      : { blob: `copy/feed/${locale}/${type}`, exact, locale };
+  },
+  search: (locale: LocaleKey, query: string, exact: string): SharedCopyKey => ({
     blob: `copy/search/${locale}/slot-${slot(exact, SEARCH_SLOTS)}`,
     exact,
     locale,
+    dependsOn: searchDependency(query),
   }),
 };

@@ -9,6 +9,7 @@
  */
 import { log } from "../core/log.ts";
 import { BlobsUnavailable, type SharedStore } from "../netlify/blobs.ts";
+import type { ChangeRef } from "./change-records.ts";
 
 /** How stale an instance's view of the shared state may be. */
 export const STATE_CHECK_MS = 2_000;
@@ -34,6 +35,8 @@ export interface SiteState {
   generations: Record<string, number>;
   /** Locale key → its generation at the last unpublish: older shared copies may still list that post. */
   removals?: Record<string, number> | undefined;
+  /** Locale key → the change record of each recent generation (change-records.ts), newest last. */
+  changes?: Record<string, ChangeRef[]> | undefined;
   quota?: QuotaOutage | undefined;
   owedPurge?: OwedPurge | undefined;
 }

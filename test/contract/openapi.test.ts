@@ -288,14 +288,13 @@ describe("openapi.json", () => {
   it("states the new shapes strictly (recent posts, summaries, srcset, locale, webhook answers)", () => {
     const schema = (name: string) => ajv.getSchema(`openapi#/${pointer("components", "schemas", name)}`)!;
     const recent = schema("RecentPost");
-    expect(recent({ slug: "a", title: "A" })).toBe(true);
-    expect(
-      recent({ slug: "a", title: "A", published: null, featured_image: null, url: "https://x.test/a" }),
-    ).toBe(true);
-    expect(recent({ slug: "a", title: "A", status: "published" })).toBe(false);
-    expect(recent({ slug: "a", title: "A", body: "<p>x</p>" })).toBe(false);
-    expect(recent({ slug: "a" })).toBe(false);
-    const tooMany = Array.from({ length: 11 }, (_, i) => ({ slug: `p${i}`, title: "P" }));
+    const published = "2026-11-01T10:00:00Z";
+    expect(recent({ slug: "a", title: "A", published })).toBe(true);
+    expect(recent({ slug: "a", title: "A" })).toBe(false);
+    expect(recent({ slug: "a", title: "A", published, status: "published" })).toBe(false);
+    expect(recent({ slug: "a", title: "A", published, body: "<p>x</p>" })).toBe(false);
+    expect(recent({ slug: "a", published })).toBe(false);
+    const tooMany = Array.from({ length: 11 }, (_, i) => ({ slug: `p${i}`, title: "P", published }));
     expect(schema("Term")({ name: "A", slug: "a", recent_posts: tooMany })).toBe(false);
 
     const summary = schema("PostSummary");

@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { emulateButter } from "../../sample/butter-emulator.ts";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { couldMatch, searchableText, searchStems } from "../../src/butter/search-match.ts";
 import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { SHARED_COPY_MAX_AGE_MS } from "../../src/content/shared-copies.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
@@ -292,6 +293,115 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
     const during = await invoke(await coldInstance("searchPosts"), "/api/search?q=cache");
     expect(during.status).toBe(502);
+  });
+
+  it("after a publish asks ButterCMS again only for the copies the change can alter, and they show it", async () => {
+    enableWebhook();
+    const [getPost, search, feed, categories, webhook] = await Promise.all([
+      coldInstance("getPost"),
+      coldInstance("searchPosts"),
+      coldInstance("getFeed"),
+      coldInstance("getCategories"),
+      coldInstance("buttercmsWebhook"),
+    ]);
+    expect((await getPostAt(getPost, target.slug)).status).toBe(200); // its body reaches the post store
+    const own = target.categories?.[0]?.slug as string;
+    const other = publishedPosts.find((post) => post.categories?.[0]?.slug !== own)?.categories?.[0]?.slug;
+    // A word of other posts that the target, before and after, cannot match.
+    const edited = {
+      ...target,
+      title: `${target.title} (revised)`,
+      body: `${target.body}<p>Zeppelinfield.</p>`,
+    };
+    const unrelated = publishedPosts
+      .flatMap((post) => post.title.toLowerCase().split(/[^a-z]+/))
+      .find(
+        (word) =>
+          word.length >= 6 &&
+          !couldMatch(searchStems(word), searchableText(target)) &&
+          !couldMatch(searchStems(word), searchableText(edited)),
+      ) as string;
+    const urls = {
+      unrelated: [search, `/api/search?q=${unrelated}`, {}],
+      newWord: [search, "/api/search?q=zeppelinfield", {}],
+      otherFeed: [feed, `/api/feeds/rss?category=${other}`, { type: "rss" }],
+      ownFeed: [feed, `/api/feeds/rss?category=${own}`, { type: "rss" }],
+      recent: [categories, "/api/categories?include=recent_posts", {}],
+    } as const;
+    const ask = (which: keyof typeof urls) =>
+      invoke(urls[which][0], urls[which][1], { params: urls[which][2] });
+    const before: Record<string, string> = {};
+    for (const which of Object.keys(urls) as (keyof typeof urls)[]) before[which] = (await ask(which)).text;
+    expect(JSON.parse(before.unrelated as string).data.length).toBeGreaterThan(0);
+    await settle();
+
+    const saved = { title: target.title, body: target.body };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    Object.assign(target, { title: edited.title, body: edited.body });
+    try {
+      expect((await deliver(webhook, "post.published", target.slug)).status).toBe(200);
+      vi.advanceTimersByTime(STATE_CHECK_MS);
+      butterRequests.length = 0;
+      // The same warm instances: their own copies went with the new generation.
+      const unrelatedSearch = await ask("unrelated");
+      const otherFeed = await ask("otherFeed");
+      expect([unrelatedSearch.status, otherFeed.status]).toEqual([200, 200]);
+      expect(unrelatedSearch.text).toBe(before.unrelated);
+      expect(otherFeed.text).toBe(before.otherFeed);
+      expect(butterRequests).toHaveLength(0);
+      // ... and they are still what ButterCMS answers.
+      const truth = await fetch(`${BUTTER_API}/posts/search/?query=${unrelated}&auth_token=${TEST_TOKEN}`);
+      const slugs = (body: string) =>
+        (JSON.parse(body) as { data: { slug: string }[] }).data.map((p) => p.slug);
+      expect(slugs(unrelatedSearch.text)).toEqual(slugs(await truth.text()).slice(0, 10));
+      butterRequests.length = 0;
+
+      expect(slugs((await ask("newWord")).text)).toEqual([target.slug]);
+      expect((await ask("ownFeed")).text).toContain("(revised)");
+      const recent = await ask("recent");
+      expect(recent.text).toContain(`${saved.title} (revised)`);
+      expect(recent.headers.get("X-Content-Stale")).toBeNull();
+      expect(butterRequests.map((url) => url.pathname).sort()).toEqual([
+        "/v2/feeds/rss/",
+        "/v2/posts/search/",
+      ]);
+    } finally {
+      Object.assign(target, saved);
+    }
+  });
+
+  it("lists a category once a draft in it is published, though its other copies stay", async () => {
+    enableWebhook();
+    const [categories, webhook] = await Promise.all([
+      coldInstance("getCategories"),
+      coldInstance("buttercmsWebhook"),
+    ]);
+    const draftInEvents = unpublishedPosts.find((post) => post.categories?.[0]?.slug === "events")!;
+    const slugs = (res: { json: unknown }) =>
+      (res.json as { data: { slug: string }[] }).data.map((t) => t.slug);
+    expect(slugs(await invoke(categories, "/api/categories"))).not.toContain("events");
+    expect(slugs(await invoke(categories, "/api/categories?include=recent_posts"))).not.toContain("events");
+    await settle();
+    const saved = { ...draftInEvents };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const index = unpublishedPosts.indexOf(draftInEvents);
+    unpublishedPosts.splice(index, 1);
+    Object.assign(draftInEvents, { status: "published", published: new Date().toISOString() });
+    publishedPosts.unshift(draftInEvents);
+    try {
+      expect((await deliver(webhook, "post.published", draftInEvents.slug)).status).toBe(200);
+      vi.advanceTimersByTime(STATE_CHECK_MS);
+      expect(slugs(await invoke(categories, "/api/categories"))).toContain("events");
+      const recent = await invoke(categories, "/api/categories?include=recent_posts");
+      const events = (
+        recent.json as { data: { slug: string; recent_posts: { slug: string }[] }[] }
+      ).data.find((term) => term.slug === "events");
+      expect(events?.recent_posts.map((post) => post.slug)).toEqual([draftInEvents.slug]);
+    } finally {
+      publishedPosts.shift();
+      Object.assign(draftInEvents, saved);
+      unpublishedPosts.splice(index, 0, draftInEvents);
+    }
   });
 
   it("keeps at most a fixed number of search copies, whatever clients search for", async () => {

@@ -6,7 +6,9 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { publishedPosts } from "../../../sample/data.ts";
+import { recordKey } from "../../../src/content/change-records.ts";
 import { loadConfig } from "../../../src/core/config.ts";
+import { BlobsUnavailable } from "../../../src/netlify/blobs.ts";
 import { HttpResponse, http, server } from "../../helpers/butter.ts";
 import { MemoryStore } from "../../helpers/memory-store.ts";
 
@@ -77,6 +79,58 @@ describe("applyPostChange", () => {
     };
     expect(state.removals.default).toBe(state.generations.default);
     expect(purged[0]).toEqual(["posts", `post:${third.slug}`]);
+  });
+
+  it("records what the change could alter: the post before (with its stored body) and after, for its generation", async () => {
+    const old = { ...third, title: "Old zebra title" };
+    store.blobs.set(`post/default/${third.slug}`, { value: { post: old }, etag: '"p"' });
+    store.blobs.set("index/default", {
+      value: { generation: 0, builtAt: Date.now(), posts: [summary(old)] },
+      etag: '"i"',
+    });
+    // Blobs fails once, after the post and the index were already written: the retry must not take them for "before".
+    const set = store.set.bind(store);
+    let failed = false;
+    store.set = async (key, ...rest) => {
+      if (!failed && key.startsWith("change/")) {
+        failed = true;
+        throw new BlobsUnavailable("write", "once");
+      }
+      return set(key, ...rest);
+    };
+    try {
+      await applyPostChange(scope, third.slug, "default", "published");
+    } finally {
+      store.set = set;
+    }
+    const state = store.blobs.get("site-state")?.value as {
+      changes: Record<string, { generation: number; id: string }[]>;
+    };
+    const [ref] = state.changes.default ?? [];
+    expect(ref?.generation).toBe(1);
+    const record = store.blobs.get(recordKey("default", ref?.id as string))?.value as {
+      slug: string;
+      before: { text: string; categories: string[] };
+      after: { text: string; categories: string[] };
+    };
+    expect(record.slug).toBe(third.slug);
+    expect(record.before.text).toContain("old zebra title");
+    expect(record.before.text).toContain(String(third.body).slice(3, 40).toLowerCase());
+    expect(record.after.text).not.toContain("zebra");
+    expect(record.after.text).toContain(third.title.toLowerCase());
+    expect(record.after.categories).toEqual(third.categories?.map((term) => term.slug));
+  });
+
+  it("records a post that was not listed as absent before, and an unpublished one as absent after", async () => {
+    await applyPostChange(scope, first.slug, "default", "published");
+    await applyPostChange(scope, third.slug, "default", "unpublished");
+    const state = store.blobs.get("site-state")?.value as { changes: Record<string, { id: string }[]> };
+    const records = (state.changes.default ?? []).map(
+      (ref) => store.blobs.get(recordKey("default", ref.id))?.value as { before: unknown; after: unknown },
+    );
+    expect(records[0]?.before).toBe("absent");
+    expect(records[1]?.after).toBe("absent");
+    expect(records[1]?.before).toMatchObject({ text: null }); // listed, but its body was never stored
   });
 
   it("still purges, and answers 503 content_store_unavailable, when Blobs fails throughout", async () => {
