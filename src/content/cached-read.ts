@@ -191,6 +191,29 @@ async function claimRefresh(
   return store.set(blob, claim, { ifMatch: stored.etag }).catch(() => true);
 }
 
+/** How long an instance waits for another's refresh before serving the old copy, short-lived. */
+const REFRESH_WAIT_MS = 1_000;
+const REFRESH_POLL_MS = 100;
+
+/**
+ * The copy another instance is refreshing, once it is written for
+ * `generation`: waiting a moment for it beats serving the old copy, which
+ * the CDN would keep (short-lived) after a publish's first purge.
+ */
+async function refreshedCopy(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  generation: number,
+): Promise<Representation | null> {
+  for (let waited = 0; waited < REFRESH_WAIT_MS; waited += REFRESH_POLL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+    const copy = await sharedCopy(store, shared);
+    if (copy && copy.generation >= generation && copy.refreshingSince === undefined)
+      return copy.representation;
+  }
+  return null;
+}
+
 async function share(
   store: SharedStore,
   shared: SharedCopyKey,
@@ -249,7 +272,8 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
       return copy.representation;
     }
     if (stored && !(await claimRefresh(store, shared.blob, stored))) {
-      return { ...stored.value.representation, unverified: true };
+      const refreshed = await refreshedCopy(store, shared, generation);
+      return refreshed ?? { ...stored.value.representation, unverified: true };
     }
     const value = await load();
     if (value) runInBackground(options.context, share(store, shared, value, generation));

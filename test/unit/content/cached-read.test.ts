@@ -1,0 +1,74 @@
+/**
+ * A shared copy that another instance is refreshing, on a store with real
+ * ETags (the package's local server sends none, so no claim ever holds
+ * there): after a publish, an instance waits a moment for the refreshed copy
+ * rather than handing the CDN the old one; if none comes, the old one goes
+ * out short-lived, and ButterCMS is still asked only once for the site.
+ */
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../../src/core/config.ts";
+import { MemoryStore } from "../../helpers/memory-store.ts";
+
+const store = new MemoryStore();
+vi.mock("../../../src/netlify/blobs.ts", async (original) => ({
+  ...(await original<object>()),
+  openSharedStore: () => store,
+}));
+
+// The test setup loaded the content layer with the real store: a fresh module graph gets the memory store.
+vi.resetModules();
+const { read, resetInstanceState } = await import("../../../src/content/cached-read.ts");
+const { SHARED_COPIES } = await import("../../../src/content/shared-copies.ts");
+const { represent } = await import("../../../src/http/representation.ts");
+
+const config = loadConfig({ BUTTERCMS_API_TOKEN: "tok_live_4f9c2b7e1d3a8c6f5e0b9d2a7c4e1f8b" });
+const context = { ip: "", params: {}, requestId: "t", waitUntil: () => {} } as never;
+const key = "feed:rss?";
+const shared = SHARED_COPIES.feed("rss", "default", {}, key);
+const oldCopy = represent({ feed: "before the publish" }, ["posts"]);
+const newCopy = represent({ feed: "after the publish" }, ["posts"]);
+
+beforeEach(() => {
+  store.blobs.clear();
+  resetInstanceState();
+  store.blobs.set("site-state", { value: { generations: { default: 1 } }, etag: '"s"' });
+  // The copy is from generation 0, and another instance claimed its refresh a moment ago.
+  const copy = {
+    exact: key,
+    representation: oldCopy,
+    fetchedAt: new Date().toISOString(),
+    generation: 0,
+    refreshingSince: Date.now(),
+  };
+  store.blobs.set(shared.blob, { value: copy, etag: '"c"' });
+});
+
+describe("a shared copy another instance is refreshing", () => {
+  it("is awaited: the refreshed copy is served, current, and this instance asks ButterCMS nothing", async () => {
+    const load = vi.fn(async () => represent({ feed: "asked ButterCMS again" }, ["posts"]));
+    setTimeout(() => {
+      const refreshed = {
+        exact: key,
+        representation: newCopy,
+        fetchedAt: new Date().toISOString(),
+        generation: 1,
+      };
+      store.blobs.set(shared.blob, { value: refreshed, etag: '"d"' });
+    }, 250);
+    const served = await read({ config, context, key, tags: ["posts"], shared }, load);
+    expect(served?.representation.body).toBe(newCopy.body);
+    expect(served?.representation.unverified).toBeUndefined();
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it("goes out old and short-lived when the refresh does not come within a second", async () => {
+    const load = vi.fn(async () => represent({ feed: "asked ButterCMS again" }, ["posts"]));
+    const started = Date.now();
+    const served = await read({ config, context, key, tags: ["posts"], shared }, load);
+    expect(served?.representation.body).toBe(oldCopy.body);
+    expect(served?.representation.unverified).toBe(true);
+    expect(load).not.toHaveBeenCalled();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
