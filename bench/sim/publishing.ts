@@ -250,6 +250,14 @@ export function summariseVisibility(records: PublishRecord[], windowMs: number) 
     webhook_ms_max: Math.max(...records.map((r) => r.webhookMs)),
     relevant_urls_per_publish_max: Math.max(...records.map((r) => r.relevantCount)),
     delays_s: delays.map((d) => finiteOrNull(d, 2)),
+    /** Over all publishes: how often each URL was among the last to show the change (query values dropped). */
+    last_failing_counts: countBy(
+      records.flatMap((record) =>
+        ([...record.ticks].reverse().find((t) => !t.ok)?.failing ?? []).map((url) =>
+          url.replace(/=[^&]*/g, "=…").replace(/^\/api\/posts\/[^/?]+/, "/api/posts/…"),
+        ),
+      ),
+    ),
     examples_not_visible: notVisible.slice(0, 3).map((record) => ({
       n: record.n,
       slug: record.slug,
