@@ -220,9 +220,11 @@ export async function outageScenario(world: World, options: { seed: number; down
   let servedBeforeRequests = 0;
   let servedBeforeOk = 0;
   readers.filter = (url) => servedBefore.has(url);
-  readers.onAnswer = (_url, response) => {
+  const failingUrls: Record<string, number> = {};
+  readers.onAnswer = (url, response) => {
     servedBeforeRequests++;
     if (response.status === 200) servedBeforeOk++;
+    else failingUrls[`${response.status} ${url}`] = (failingUrls[`${response.status} ${url}`] ?? 0) + 1;
     const key = `${response.status} ${response.cache}`;
     during[key] = (during[key] ?? 0) + 1;
   };
@@ -249,6 +251,8 @@ export async function outageScenario(world: World, options: { seed: number; down
     answered_200: servedBeforeOk,
     share_200: round(servedBeforeOk / Math.max(1, servedBeforeRequests), 5),
     by_status_and_cache: during,
+    /** The URLs served before that were not answered 200 during the outage (status, URL: count). */
+    not_200_by_url: failingUrls,
     butter_calls_failed_during_outage: failedCalls,
     butter_failures_by_mode: world.butter.failuresByMode,
     after_recovery_statuses: after,
