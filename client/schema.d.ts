@@ -310,12 +310,15 @@ export interface components {
             /** @description ButterCMS's relevance score, passed through. */
             rank?: number;
         } & components["schemas"]["Post"];
-        /** @description A published post as `include=recent_posts` embeds it: the term's newest published posts (at most 10, newest first), computed from the published index as ButterCMS documents them. Never `body`, never `status`, never a draft. */
+        /** @description A published post as `include=recent_posts` embeds it: the term's newest published posts (at most 10, newest first), computed from the published index as ButterCMS documents them (`slug`, `title`, `published`), with the post's `summary`, `featured_image` and `url`. Never `body`, never `status`, never a draft. */
         RecentPost: {
             slug: string;
             title: string;
             /** Format: date-time */
             published: string | null;
+            summary: string;
+            featured_image: string | null;
+            url: string;
             body?: never;
             status?: never;
         };

@@ -59,12 +59,16 @@ export const MAX_RECENT_POSTS = 10;
 
 /**
  * An embedded recent post (openapi.json `RecentPost`): the fields ButterCMS
- * documents for `include=recent_posts`, never a body or a status.
+ * documents for `include=recent_posts` (slug, title, published), and the
+ * summary, image and URL the index has too; never a body or a status.
  */
 const recentPost = (post: Post) => ({
   slug: post.slug,
   title: post.title,
   published: post.published ?? null,
+  summary: post.summary ?? "",
+  featured_image: post.featured_image ?? null,
+  url: post.url ?? "",
 });
 
 const termSlugs = (post: Post, resource: TermResource): string[] => {
@@ -90,13 +94,24 @@ function withRecentPosts(list: TermList, resource: TermResource, index: Publishe
   return { data: list.data.map((term) => ({ ...term, recent_posts: recent.get(String(term.slug)) ?? [] })) };
 }
 
-/** A term list as ButterCMS gives it (without recent posts), shared as a copy like every list. */
+/**
+ * A term list as ButterCMS gives it (without recent posts), shared as a
+ * copy like every list. A publish can add a term (a category's first
+ * published post, a post's new tag or author): this instance drops its
+ * entry with the posts (the shared copy then decides whether ButterCMS is
+ * asked again). The CDN purges the category list with the posts, since a
+ * category also leaves it; `/api/tags` and `/api/authors` change only when
+ * someone adds a tag or author, which no webhook reports, so purging them on
+ * every publish would only cost refills (their lists with recent posts are
+ * purged).
+ */
 function termList(scope: ReadScope, resource: TermResource) {
   const key = requestKey(resource, {});
-  const tags =
-    resource === "category" ? [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)] : [TERM_TAGS[resource]];
-  return readExisting({ ...scope, key, tags, shared: SHARED_COPIES.terms(resource, key) }, async () =>
-    represent(await fromButter(scope.config, () => listTerms(scope.config, resource, false)), tags),
+  const instanceTags = [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)];
+  const cdnTags = resource === "category" ? instanceTags : [TERM_TAGS[resource]];
+  const shared = SHARED_COPIES.terms(resource, key);
+  return readExisting({ ...scope, key, tags: instanceTags, shared }, async () =>
+    represent(await fromButter(scope.config, () => listTerms(scope.config, resource, false)), cdnTags),
   );
 }
 

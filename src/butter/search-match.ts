@@ -10,12 +10,18 @@
  */
 import type { Post } from "./types.ts";
 
-/** Lower case, accents removed: "Café" and "cafe" compare equal. */
+/**
+ * Lower case, accents removed: "Café" and "cafe" compare equal. Lower-cased
+ * first (a search lower-cases the query and the text), then decomposed, and
+ * final sigma taken as sigma ("Ϲ" lower-cases to "ϲ", which decomposes to "ς").
+ */
 export const fold = (text: string): string =>
   text
+    .toLowerCase()
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
-    .toLowerCase();
+    .toLowerCase()
+    .replaceAll("ς", "σ");
 
 /**
  * The part of a query word a matching post must contain: its longest run of

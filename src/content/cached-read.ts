@@ -22,7 +22,17 @@ import { ResponseCache } from "../resilience/response-cache.ts";
 import type { LocaleKey } from "./cache-tags.ts";
 import { forgetChangeRecords, unchangedSince } from "./change-records.ts";
 import { completeOwedPurge } from "./owed-purge.ts";
-import { SHARED_COPY_MAX_AGE_MS, type SharedCopyKey, type StoredCopy } from "./shared-copies.ts";
+import {
+  claimRefresh,
+  refreshedCopy,
+  releaseClaim,
+  SHARED_COPY_MAX_AGE_MS,
+  type SharedCopyKey,
+  type StoredCopy,
+  shareCopy,
+  sharedCopy,
+  storedCopy,
+} from "./shared-copies.ts";
 import { SiteStateView } from "./site-state.ts";
 import { callButter, resetBreaker } from "./upstream.ts";
 
@@ -144,15 +154,6 @@ function generationsOf(locale: LocaleKey | null): { current: number; removed: nu
   return { current: state.generations[locale] ?? 0, removed: state.removals?.[locale] ?? 0 };
 }
 
-async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
-  return (await storedCopy(store, shared))?.value ?? null;
-}
-
-async function storedCopy(store: SharedStore, shared: SharedCopyKey) {
-  const stored = await store.get<StoredCopy>(shared.blob).catch(() => null);
-  return stored && stored.value.exact === shared.exact ? stored : null;
-}
-
 /**
  * A copy is current at its own generation, and at a later one when no change
  * in between can have altered it (change-records.ts): a publish then costs
@@ -168,67 +169,7 @@ async function stillCurrent(
   if (!shared.dependsOn || shared.locale === null || copy.generation > generation) return false;
   const refs = siteState.peek().state.changes?.[shared.locale] ?? [];
   const range = { from: copy.generation, to: generation };
-  return unchangedSince(store, shared.locale, refs, range, shared.dependsOn, copy.representation.body);
-}
-
-/** Another instance refreshing a copy is trusted this long before someone else asks ButterCMS. */
-const REFRESH_CLAIM_MS = 10_000;
-
-/**
- * Whether this instance should ask ButterCMS for an outdated copy: only the
- * one that claims it (compare-and-set), so that a publish costs one call per
- * request for the whole site; the others serve the old copy, short-lived.
- */
-async function claimRefresh(
-  store: SharedStore,
-  blob: string,
-  stored: { value: StoredCopy; etag: string },
-): Promise<boolean> {
-  const since = stored.value.refreshingSince;
-  if (since !== undefined && Date.now() - since < REFRESH_CLAIM_MS) return false;
-  if (!stored.etag) return true; // a store that sends no ETags cannot arbitrate: everyone asks
-  const claim: StoredCopy = { ...stored.value, refreshingSince: Date.now() };
-  return store.set(blob, claim, { ifMatch: stored.etag }).catch(() => true);
-}
-
-/** How long an instance waits for another's refresh before serving the old copy, short-lived. */
-const REFRESH_WAIT_MS = 1_000;
-const REFRESH_POLL_MS = 100;
-
-/**
- * The copy another instance is refreshing, once it is written for
- * `generation`: waiting a moment for it beats serving the old copy, which
- * the CDN would keep (short-lived) after a publish's first purge.
- */
-async function refreshedCopy(
-  store: SharedStore,
-  shared: SharedCopyKey,
-  generation: number,
-): Promise<Representation | null> {
-  for (let waited = 0; waited < REFRESH_WAIT_MS; waited += REFRESH_POLL_MS) {
-    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-    const copy = await sharedCopy(store, shared);
-    if (copy && copy.generation >= generation && copy.refreshingSince === undefined)
-      return copy.representation;
-  }
-  return null;
-}
-
-async function share(
-  store: SharedStore,
-  shared: SharedCopyKey,
-  representation: Representation,
-  generation: number,
-) {
-  const copy: StoredCopy = {
-    exact: shared.exact,
-    representation,
-    fetchedAt: new Date().toISOString(),
-    generation,
-  };
-  await store.set(shared.blob, copy).catch((error: Error) => {
-    log("warn", "Could not share a copy through Netlify Blobs", { key: shared.blob, error: error.message });
-  });
+  return unchangedSince(store, refs, range, shared.dependsOn, copy.representation.body);
 }
 
 /**
@@ -271,12 +212,18 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
       return copy.representation;
     }
-    if (stored && !(await claimRefresh(store, shared.blob, stored))) {
+    if (stored && !(await claimRefresh(store, stored))) {
       const refreshed = await refreshedCopy(store, shared, generation);
       return refreshed ?? { ...stored.value.representation, unverified: true };
     }
-    const value = await load();
-    if (value) runInBackground(options.context, share(store, shared, value, generation));
+    let value: CachedRead;
+    try {
+      value = await load();
+    } catch (error) {
+      if (stored) runInBackground(options.context, releaseClaim(store, shared));
+      throw error;
+    }
+    if (value) runInBackground(options.context, shareCopy(store, shared, value, generation));
     return value;
   };
   try {

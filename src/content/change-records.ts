@@ -22,6 +22,7 @@ export interface PostFacts {
   text: string | null;
   categories: string[];
   tags: string[];
+  author: string | null;
 }
 
 /** A post's state on one side of a change: published (its facts), not published, or not known. */
@@ -34,10 +35,11 @@ export interface ChangeRecord {
   after: PostSide;
 }
 
-/** Which record a generation's change is (kept in the site state, newest last). */
+/** Which record a generation's change is, and where it lives (kept in the site state, newest last). */
 export interface ChangeRef {
   generation: number;
   id: string;
+  key: string;
 }
 
 /** What a shared copy's answer depends on besides the posts' existence. */
@@ -46,8 +48,11 @@ export type CopyDependency =
   | { kind: "search"; stems: string[] }
   /** A feed narrowed to a category and/or tag. */
   | { kind: "terms"; category?: string | undefined; tag?: string | undefined }
-  /** The category list: which categories have a published post. */
-  | { kind: "category-list" };
+  /**
+   * A term list: categories are listed while they have a published post;
+   * tags and authors always, so only a post taking a new one can add to them.
+   */
+  | { kind: "term-list"; resource: "category" | "tag" | "author" };
 
 /** Records kept per locale in the site state, and record blobs per locale (older ones are overwritten). */
 export const CHANGES_KEPT = 16;
@@ -58,6 +63,7 @@ export function factsOf(post: Post, withBody: boolean): PostFacts {
     text: withBody ? searchableText(post) : null,
     categories: (post.categories ?? []).map((term) => term.slug),
     tags: (post.tags ?? []).map((term) => term.slug),
+    author: post.author?.slug ?? null,
   };
 }
 
@@ -77,13 +83,29 @@ function sideAffects(side: PostFacts | "absent", dependency: CopyDependency): bo
         (dependency.category !== undefined && side.categories.includes(dependency.category)) ||
         (dependency.tag !== undefined && side.tags.includes(dependency.tag))
       );
-    case "category-list":
+    case "term-list":
       return true; // decided on both sides together
   }
 }
 
-const categorySet = (side: PostFacts | "absent") =>
-  side === "absent" ? "" : [...new Set(side.categories)].sort().join(" ");
+const termsOf = (side: PostFacts | "absent", resource: "category" | "tag" | "author"): string[] => {
+  if (side === "absent") return [];
+  if (resource === "author") return side.author === null ? [] : [side.author];
+  return resource === "category" ? side.categories : side.tags;
+};
+
+function termListAffected(
+  before: PostFacts | "absent",
+  after: PostFacts | "absent",
+  resource: "category" | "tag" | "author",
+) {
+  const old = new Set(termsOf(before, resource));
+  const now = new Set(termsOf(after, resource));
+  const added = [...now].some((slug) => !old.has(slug));
+  // A category may have lost its last published post; a tag or author stays listed.
+  const removed = resource === "category" && [...old].some((slug) => !now.has(slug));
+  return added || removed;
+}
 
 /**
  * Whether this change could have changed a copy with this dependency.
@@ -92,36 +114,39 @@ const categorySet = (side: PostFacts | "absent") =>
 export function affects(record: ChangeRecord, dependency: CopyDependency, body: string): boolean {
   const { before, after } = record;
   if (before === "unknown" || after === "unknown") return true;
-  if (dependency.kind === "category-list") return categorySet(before) !== categorySet(after);
+  if (dependency.kind === "term-list") return termListAffected(before, after, dependency.resource);
   if (dependency.kind === "search" && body.includes(JSON.stringify(record.slug))) return true;
   return sideAffects(before, dependency) || sideAffects(after, dependency);
 }
 
-const slotOf = (id: string) => {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
-  return (hash >>> 0) % RECORD_SLOTS;
-};
+/**
+ * Bounded: RECORD_SLOTS blobs per locale, by the generation the change
+ * expects to get, so the CHANGES_KEPT live ones do not overwrite each other;
+ * a reader checks the id, so an overwritten record reads as missing.
+ */
+export const recordKey = (locale: LocaleKey, generation: number): string =>
+  `change/${locale}/slot-${generation % RECORD_SLOTS}`;
 
-/** Bounded: RECORD_SLOTS blobs per locale; a reader checks the id, so an overwritten record reads as missing. */
-export const recordKey = (locale: LocaleKey, id: string): string => `change/${locale}/slot-${slotOf(id)}`;
-
+/** Writes the record where a change expecting `generation` keeps it; returns that key. */
 export async function writeChangeRecord(
   store: SharedStore,
   locale: LocaleKey,
+  generation: number,
   record: ChangeRecord,
-): Promise<void> {
-  await store.set(recordKey(locale, record.id), record);
+): Promise<string> {
+  const key = recordKey(locale, generation);
+  await store.set(key, record);
+  return key;
 }
 
 /** Records are immutable once written: each instance reads one at most once (a few dozen kept). */
 const known = new Map<string, ChangeRecord>();
 const KNOWN_MAX = 64;
 
-async function recordFor(store: SharedStore, locale: LocaleKey, id: string): Promise<ChangeRecord | null> {
+async function recordFor(store: SharedStore, { id, key }: ChangeRef): Promise<ChangeRecord | null> {
   const cached = known.get(id);
   if (cached) return cached;
-  const stored = await store.get<ChangeRecord>(recordKey(locale, id)).catch(() => null);
+  const stored = await store.get<ChangeRecord>(key).catch(() => null);
   if (!stored || stored.value.id !== id) return null;
   if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
   known.set(id, stored.value);
@@ -138,7 +163,6 @@ export const forgetChangeRecords = (): void => known.clear();
  */
 export async function unchangedSince(
   store: SharedStore,
-  locale: LocaleKey,
   refs: readonly ChangeRef[],
   range: { from: number; to: number },
   dependency: CopyDependency,
@@ -151,6 +175,6 @@ export async function unchangedSince(
     if (!ref) return false;
     wanted.push(ref);
   }
-  const records = await Promise.all(wanted.map((ref) => recordFor(store, locale, ref.id)));
+  const records = await Promise.all(wanted.map((ref) => recordFor(store, ref)));
   return records.every((record) => record !== null && !affects(record, dependency, body));
 }

@@ -62,7 +62,8 @@ async function currentPost(
 /** The post as it was, read once before the first write (a retry would otherwise see its own change). */
 interface Before {
   stored?: Post | null;
-  listed?: Post | null | undefined;
+  /** What the patch replaced; undefined when there was no index. */
+  replaced?: { previous: Post | null; generation: number } | undefined;
 }
 
 async function share(
@@ -84,21 +85,22 @@ async function share(
   // Unknown (ButterCMS failing): the stored copy stays the last-known-good one.
   const patch = post === null || post === "unknown" ? post : summaryOf(post);
   const target = ((await readSiteState(store)).generations[locale] ?? 0) + 1;
-  const listed = await patchSharedIndex(store, locale, slug, patch, target);
-  if (!("listed" in before)) before.listed = listed;
+  const replaced = await patchSharedIndex(store, locale, slug, patch, target);
+  if (!("replaced" in before)) before.replaced = replaced;
   const record: ChangeRecord = {
     id: crypto.randomUUID(),
     slug,
-    before: sideBefore(before),
+    before: sideBefore(before, post, target),
     after: post === null ? "absent" : post === "unknown" ? "unknown" : factsOf(post, true),
   };
-  await writeChangeRecord(store, locale, record);
+  const key = await writeChangeRecord(store, locale, target, record);
   const after = await updateSiteState(store, (state) => {
     const generation = Math.max((state.generations[locale] ?? 0) + 1, target);
     const generations = { ...state.generations, [locale]: generation };
     // Shared copies from before an unpublish may list the post: never served again, not even in an outage.
     const removals = post === null ? { ...state.removals, [locale]: generation } : state.removals;
-    const kept = [...(state.changes?.[locale] ?? []), { generation, id: record.id }].slice(-CHANGES_KEPT);
+    const ref = { generation, id: record.id, key };
+    const kept = [...(state.changes?.[locale] ?? []), ref].slice(-CHANGES_KEPT);
     return { ...state, generations, removals, changes: { ...state.changes, [locale]: kept } };
   });
   siteState.adopt(after);
@@ -107,10 +109,19 @@ async function share(
   if (generation !== target) await patchSharedIndex(store, locale, slug, patch, generation);
 }
 
-/** The post before the change: its stored body counts only if it is the version the index listed. */
-function sideBefore({ stored, listed }: Before): PostSide {
-  if (listed === undefined) return "unknown";
+/**
+ * The post as the copies from before this change show it: what the index
+ * listed, with the stored body if it is that version. "unknown" when the
+ * index may already hold this change or another one no record describes:
+ * no index; an index at this generation already (a change patched whose
+ * generation was never bumped); an entry already at the new version (the
+ * periodic rebuild got there first).
+ */
+function sideBefore({ stored, replaced }: Before, post: Post | null | "unknown", target: number): PostSide {
+  if (replaced === undefined || replaced.generation >= target) return "unknown";
+  const listed = replaced.previous;
   if (listed === null) return "absent";
+  if (post !== null && post !== "unknown" && post.updated === listed.updated) return "unknown";
   const withBody = stored !== null && stored !== undefined && stored.updated === listed.updated;
   return withBody ? factsOf(stored, true) : factsOf(listed, false);
 }

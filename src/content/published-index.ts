@@ -29,6 +29,7 @@ import {
   responseCache,
   siteState,
 } from "./cached-read.ts";
+import { updateSiteState } from "./site-state.ts";
 
 export const FULL_REFRESH_MS = 10 * 60_000;
 const PAGE_SIZE = 100;
@@ -148,8 +149,12 @@ async function rebuildShared(
   }
   try {
     const posts = await fetchAll(scope, locale);
+    // ButterCMS differs from the index (a webhook lost, or overtaken by this rebuild): a new
+    // generation with no change record, so no shared copy from before is taken as current.
+    const drifted = current !== undefined && fingerprint(current.posts) !== fingerprint(posts);
+    const bumped = drifted ? await bumpGeneration(store, locale).catch(() => 0) : 0;
     const fresh: StoredIndex = {
-      generation: Math.max(generation, current?.generation ?? 0),
+      generation: Math.max(generation, current?.generation ?? 0, bumped),
       builtAt: Date.now(),
       posts,
     };
@@ -161,6 +166,31 @@ async function rebuildShared(
     if (current && isOutage(error)) return indexOf(locale, current, new Date(current.builtAt).toISOString());
     throw error;
   }
+}
+
+/** What of the index a change record would describe: which posts, which version, where they are listed. */
+const fingerprint = (posts: readonly IndexedPost[]) =>
+  posts
+    .map((post) =>
+      [
+        post.slug,
+        post.updated,
+        post.published,
+        post.author?.slug,
+        ...(post.categories ?? []).map((term) => term.slug),
+        "|",
+        ...(post.tags ?? []).map((term) => term.slug),
+      ].join(" "),
+    )
+    .join("\n");
+
+async function bumpGeneration(store: SharedStore, locale: LocaleKey): Promise<number> {
+  const state = await updateSiteState(store, (old) => ({
+    ...old,
+    generations: { ...old.generations, [locale]: (old.generations[locale] ?? 0) + 1 },
+  }));
+  siteState.adopt(state);
+  return state.generations[locale] ?? 0;
 }
 
 async function load(scope: ReadScope, locale: LocaleKey, generation: number, verified: boolean) {
@@ -211,8 +241,8 @@ export async function publishedIndex(
  * The webhook's patch: puts `post` (published) in its place, or removes
  * `slug`, in the shared index, at `generation`. Nothing to patch when no
  * index is stored yet (the next reader builds it, change included).
- * Returns the entry it replaced: null when the post was not listed,
- * undefined when there was no index to tell.
+ * Returns what it replaced: the post's entry (null when it was not listed)
+ * and the generation the index had; undefined when there was no index.
  */
 export async function patchSharedIndex(
   store: SharedStore,
@@ -220,12 +250,15 @@ export async function patchSharedIndex(
   slug: string,
   post: IndexedPost | null | "unknown",
   generation: number,
-): Promise<IndexedPost | null | undefined> {
+): Promise<{ previous: IndexedPost | null; generation: number } | undefined> {
   const key = indexKey(locale);
   for (let attempt = 0; attempt < 4; attempt++) {
     const stored = await store.get<StoredIndex>(key);
     if (!stored) return undefined;
-    const previous = stored.value.posts.find((candidate) => candidate.slug === slug) ?? null;
+    const replaced = {
+      previous: stored.value.posts.find((candidate) => candidate.slug === slug) ?? null,
+      generation: stored.value.generation,
+    };
     const posts = stored.value.posts.filter((candidate) => candidate.slug !== slug);
     if (post && post !== "unknown") posts.splice(insertionPoint(posts, post), 0, post);
     // ButterCMS could not say what the post is now: keep the index, but have the next reader rebuild it.
@@ -233,7 +266,7 @@ export async function patchSharedIndex(
       post === "unknown"
         ? { ...stored.value, generation, builtAt: 0 }
         : { ...stored.value, generation, posts };
-    if (await store.set(key, next, { ifMatch: stored.etag })) return previous;
+    if (await store.set(key, next, { ifMatch: stored.etag })) return replaced;
   }
   // Could not patch: drop it, so that the next reader rebuilds it from ButterCMS.
   await store.delete(key);

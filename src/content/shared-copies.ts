@@ -1,24 +1,29 @@
 /**
  * Copies of ButterCMS's answers that every instance shares through Netlify
  * Blobs (`copy/...`): term lists, feeds and searches. An instance that misses
- * reads the shared copy first and asks ButterCMS only when there is none for
- * the current generation of its locale, so a publish costs one call per
- * distinct request for the whole site, not one per instance; and when
- * ButterCMS fails, the copy is the last-known-good answer.
+ * reads the shared copy first and asks ButterCMS only when there is none
+ * current (cached-read.ts), so a publish costs one call per distinct request
+ * for the whole site, not one per instance; and when ButterCMS fails, the
+ * copy is the last-known-good answer.
  *
  * Bounded whatever clients send: term lists and unfiltered feeds are a fixed
  * set of keys; filtered feeds and searches (keys clients invent) go to a
- * fixed number of slots by hash, each holding the last request that landed
- * there (the exact request is stored with it and checked on read).
+ * fixed number of slots. Each such request has two candidate slots (two
+ * hashes) and takes the one that holds it already, else an empty one, else
+ * the one written longest ago: a few popular searches then rarely push each
+ * other out, as they would with one slot each. The exact request is stored
+ * with the copy and checked on read.
  */
+import { log } from "../core/log.ts";
 import type { Representation } from "../http/representation.ts";
+import type { SharedStore } from "../netlify/blobs.ts";
 import { DEFAULT_LOCALE, type LocaleKey, type TERM_TAGS } from "./cache-tags.ts";
 import { type CopyDependency, searchDependency } from "./change-records.ts";
 
 /** Where a read's shared copy lives, and what it belongs to. */
 export interface SharedCopyKey {
-  /** The blob key. */
-  blob: string;
+  /** The blob keys it may live at: one, or two candidate slots. */
+  blobs: readonly string[];
   /** The exact normalised request: a slot holds one request at a time. */
   exact: string;
   /** The locale whose posts the answer embeds (its generation decides whether a copy is current); null: none. */
@@ -44,30 +49,35 @@ export const SEARCH_SLOTS = 256;
 export const FILTERED_FEED_SLOTS = 64;
 
 /** FNV-1a: a stable, cheap spread of client-invented keys over the slots. */
-function slot(text: string, slots: number): number {
-  let hash = 0x811c9dc5;
+function fnv1a(text: string, basis: number): number {
+  let hash = basis;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % slots;
+  return hash >>> 0;
+}
+
+/** Two candidate slots under `prefix` (one when both hashes agree). */
+function slots(prefix: string, exact: string, count: number): string[] {
+  const first = fnv1a(exact, 0x811c9dc5) % count;
+  const second = fnv1a(exact, 0x050c5d1f) % count;
+  return [...new Set([first, second])].map((n) => `${prefix}/slot-${n}`);
 }
 
 export const SHARED_COPIES = {
   /**
-   * A term list without recent posts (those come from the index). Tags and
-   * authors are all listed, whatever the posts; categories only with a
-   * published post, so a change of a post's categories makes the list old.
+   * A term list without recent posts (those come from the index). It
+   * changes with a post only when a post takes a category, tag or author it
+   * did not have (a new one may join the list) or a category loses a post
+   * (it may leave): change-records.ts decides, per change.
    */
-  terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey =>
-    resource === "category"
-      ? {
-          blob: `copy/terms/${resource}`,
-          exact,
-          locale: DEFAULT_LOCALE,
-          dependsOn: { kind: "category-list" },
-        }
-      : { blob: `copy/terms/${resource}`, exact, locale: null },
+  terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey => ({
+    blobs: [`copy/terms/${resource}`],
+    exact,
+    locale: DEFAULT_LOCALE,
+    dependsOn: { kind: "term-list", resource },
+  }),
   feed: (
     type: string,
     locale: LocaleKey,
@@ -77,17 +87,121 @@ export const SHARED_COPIES = {
     const filtered = filter.category !== undefined || filter.tag !== undefined;
     return filtered
       ? {
-          blob: `copy/feed/${locale}/${type}/slot-${slot(exact, FILTERED_FEED_SLOTS)}`,
+          blobs: slots(`copy/feed/${locale}/${type}`, exact, FILTERED_FEED_SLOTS),
           exact,
           locale,
           dependsOn: { kind: "terms", ...filter },
         }
-      : { blob: `copy/feed/${locale}/${type}`, exact, locale };
+      : { blobs: [`copy/feed/${locale}/${type}`], exact, locale };
   },
   search: (locale: LocaleKey, query: string, exact: string): SharedCopyKey => ({
-    blob: `copy/search/${locale}/slot-${slot(exact, SEARCH_SLOTS)}`,
+    blobs: slots(`copy/search/${locale}`, exact, SEARCH_SLOTS),
     exact,
     locale,
     dependsOn: searchDependency(query),
   }),
 };
+
+type Stored = { blob: string; value: StoredCopy; etag: string };
+
+async function candidates(store: SharedStore, shared: SharedCopyKey): Promise<(Stored | null)[]> {
+  return Promise.all(
+    shared.blobs.map(async (blob) => {
+      const stored = await store.get<StoredCopy>(blob).catch(() => null);
+      return stored ? { blob, ...stored } : null;
+    }),
+  );
+}
+
+/** The stored copy of exactly this request, with where it lives and its ETag, or null. */
+export async function storedCopy(store: SharedStore, shared: SharedCopyKey): Promise<Stored | null> {
+  return (await candidates(store, shared)).find((found) => found?.value.exact === shared.exact) ?? null;
+}
+
+export async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
+  return (await storedCopy(store, shared))?.value ?? null;
+}
+
+/** The slot a new copy goes to: its own, else an empty one, else the one written longest ago. */
+async function placeFor(store: SharedStore, shared: SharedCopyKey): Promise<string> {
+  const [only] = shared.blobs;
+  if (shared.blobs.length === 1) return only as string;
+  const found = await candidates(store, shared);
+  const own = found.find((stored) => stored?.value.exact === shared.exact);
+  if (own) return own.blob;
+  const empty = found.indexOf(null);
+  if (empty !== -1) return shared.blobs[empty] as string;
+  const age = (stored: Stored | null) => Date.parse(stored?.value.fetchedAt ?? "") || 0;
+  return (found as Stored[]).reduce((oldest, stored) => (age(stored) < age(oldest) ? stored : oldest)).blob;
+}
+
+export async function shareCopy(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  representation: Representation,
+  generation: number,
+): Promise<void> {
+  const copy: StoredCopy = {
+    exact: shared.exact,
+    representation,
+    fetchedAt: new Date().toISOString(),
+    generation,
+  };
+  try {
+    await store.set(await placeFor(store, shared), copy);
+  } catch (error) {
+    log("warn", "Could not share a copy through Netlify Blobs", {
+      key: shared.blobs.join(" "),
+      error: (error as Error).message,
+    });
+  }
+}
+
+/** Another instance refreshing a copy is trusted this long before someone else asks ButterCMS. */
+const REFRESH_CLAIM_MS = 10_000;
+
+/**
+ * Whether this instance should ask ButterCMS for an outdated copy: only the
+ * one that claims it (compare-and-set), so that a publish costs one call per
+ * request for the whole site; the others wait for it (refreshedCopy).
+ */
+export async function claimRefresh(store: SharedStore, stored: Stored): Promise<boolean> {
+  const since = stored.value.refreshingSince;
+  if (since !== undefined && Date.now() - since < REFRESH_CLAIM_MS) return false;
+  if (!stored.etag) return true; // a store that sends no ETags cannot arbitrate: everyone asks
+  const claim: StoredCopy = { ...stored.value, refreshingSince: Date.now() };
+  return store.set(stored.blob, claim, { ifMatch: stored.etag }).catch(() => true);
+}
+
+/** How long an instance waits for another's refresh before serving the old copy, short-lived. */
+const REFRESH_WAIT_MS = 1_000;
+const REFRESH_POLL_MS = 100;
+
+/**
+ * The copy another instance is refreshing, once it is written for
+ * `generation`: waiting a moment for it beats serving the old copy, which
+ * the CDN would keep (short-lived) after a publish's first purge.
+ */
+export async function refreshedCopy(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  generation: number,
+): Promise<Representation | null> {
+  // performance.now, not Date: the wait is real time whatever the wall clock does.
+  const deadline = performance.now() + REFRESH_WAIT_MS;
+  while (performance.now() + REFRESH_POLL_MS <= deadline) {
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+    const copy = await sharedCopy(store, shared);
+    if (!copy) return null;
+    if (copy.refreshingSince === undefined) return copy.generation >= generation ? copy.representation : null;
+  }
+  return null;
+}
+
+/** The refresh this instance claimed failed (ButterCMS down): others stop waiting for it. */
+export async function releaseClaim(store: SharedStore, shared: SharedCopyKey): Promise<void> {
+  const stored = await storedCopy(store, shared);
+  if (!stored?.value.refreshingSince || !stored.etag) return;
+  const { refreshingSince: _released, ...copy } = stored.value;
+  await store.set(stored.blob, copy, { ifMatch: stored.etag }).catch(() => false);
+}

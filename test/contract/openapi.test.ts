@@ -288,13 +288,19 @@ describe("openapi.json", () => {
   it("states the new shapes strictly (recent posts, summaries, srcset, locale, webhook answers)", () => {
     const schema = (name: string) => ajv.getSchema(`openapi#/${pointer("components", "schemas", name)}`)!;
     const recent = schema("RecentPost");
-    const published = "2026-11-01T10:00:00Z";
-    expect(recent({ slug: "a", title: "A", published })).toBe(true);
+    const item = {
+      slug: "a",
+      title: "A",
+      published: "2026-11-01T10:00:00Z",
+      summary: "S",
+      featured_image: null,
+      url: "https://x.test/blog/a",
+    };
+    expect(recent(item)).toBe(true);
     expect(recent({ slug: "a", title: "A" })).toBe(false);
-    expect(recent({ slug: "a", title: "A", published, status: "published" })).toBe(false);
-    expect(recent({ slug: "a", title: "A", published, body: "<p>x</p>" })).toBe(false);
-    expect(recent({ slug: "a", published })).toBe(false);
-    const tooMany = Array.from({ length: 11 }, (_, i) => ({ slug: `p${i}`, title: "P", published }));
+    expect(recent({ ...item, status: "published" })).toBe(false);
+    expect(recent({ ...item, body: "<p>x</p>" })).toBe(false);
+    const tooMany = Array.from({ length: 11 }, (_, i) => ({ ...item, slug: `p${i}` }));
     expect(schema("Term")({ name: "A", slug: "a", recent_posts: tooMany })).toBe(false);
 
     const summary = schema("PostSummary");

@@ -56,10 +56,25 @@ describe.each(LISTS)("GET %s", (path, handler, upstreamPath, tag, count) => {
       `${BUTTER_API}${upstreamPath.slice(3)}?include=recent_posts&auth_token=${TEST_TOKEN}`,
     );
     const butter = ((await upstream.json()) as { data: { slug: string; recent_posts: unknown[] }[] }).data;
-    const ours = res.json.data as { slug: string; recent_posts: unknown[] }[];
-    expect(ours.map((item) => [item.slug, item.recent_posts])).toEqual(
+    const ours = res.json.data as { slug: string; recent_posts: Record<string, unknown>[] }[];
+    // ButterCMS's documented fields, exactly; the index adds summary, image and URL.
+    const documented = (posts: Record<string, unknown>[]) =>
+      posts.map(({ slug, title, published }) => ({ slug, title, published }));
+    expect(ours.map((item) => [item.slug, documented(item.recent_posts)])).toEqual(
       butter.map((item) => [item.slug, item.recent_posts]),
     );
+    const bySlug = new Map(publishedPosts.map((post) => [post.slug, post]));
+    for (const recent of ours.flatMap((item) => item.recent_posts)) {
+      const post = bySlug.get(recent.slug as string);
+      expect(recent).toEqual({
+        slug: post?.slug,
+        title: post?.title,
+        published: post?.published,
+        summary: post?.summary,
+        featured_image: post?.featured_image,
+        url: post?.url,
+      });
+    }
     expect(ours.some((item) => item.recent_posts.length > 0)).toBe(true);
   });
 

@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { emulateButter } from "../../sample/butter-emulator.ts";
-import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
+import { publishedPosts, tags, unpublishedPosts } from "../../sample/data.ts";
 import { couldMatch, searchableText, searchStems } from "../../src/butter/search-match.ts";
 import { FULL_REFRESH_MS } from "../../src/content/published-index.ts";
 import { SHARED_COPY_MAX_AGE_MS } from "../../src/content/shared-copies.ts";
@@ -327,6 +327,7 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
       otherFeed: [feed, `/api/feeds/rss?category=${other}`, { type: "rss" }],
       ownFeed: [feed, `/api/feeds/rss?category=${own}`, { type: "rss" }],
       recent: [categories, "/api/categories?include=recent_posts", {}],
+      categoryList: [categories, "/api/categories", {}],
     } as const;
     const ask = (which: keyof typeof urls) =>
       invoke(urls[which][0], urls[which][1], { params: urls[which][2] });
@@ -335,9 +336,9 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     expect(JSON.parse(before.unrelated as string).data.length).toBeGreaterThan(0);
     await settle();
 
-    const saved = { title: target.title, body: target.body };
+    const saved = { title: target.title, body: target.body, updated: target.updated };
     vi.useFakeTimers({ toFake: ["Date"] });
-    Object.assign(target, { title: edited.title, body: edited.body });
+    Object.assign(target, { title: edited.title, body: edited.body, updated: new Date().toISOString() });
     try {
       expect((await deliver(webhook, "post.published", target.slug)).status).toBe(200);
       vi.advanceTimersByTime(STATE_CHECK_MS);
@@ -345,9 +346,11 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
       // The same warm instances: their own copies went with the new generation.
       const unrelatedSearch = await ask("unrelated");
       const otherFeed = await ask("otherFeed");
-      expect([unrelatedSearch.status, otherFeed.status]).toEqual([200, 200]);
+      const categoryList = await ask("categoryList");
+      expect([unrelatedSearch.status, otherFeed.status, categoryList.status]).toEqual([200, 200, 200]);
       expect(unrelatedSearch.text).toBe(before.unrelated);
       expect(otherFeed.text).toBe(before.otherFeed);
+      expect(categoryList.text).toBe(before.categoryList); // the post kept its categories
       expect(butterRequests).toHaveLength(0);
       // ... and they are still what ButterCMS answers.
       const truth = await fetch(`${BUTTER_API}/posts/search/?query=${unrelated}&auth_token=${TEST_TOKEN}`);
@@ -370,7 +373,7 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     }
   });
 
-  it("lists a category once a draft in it is published, though its other copies stay", async () => {
+  it("lists a category once a draft in it is published", async () => {
     enableWebhook();
     const [categories, webhook] = await Promise.all([
       coldInstance("getCategories"),
@@ -403,6 +406,76 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
       unpublishedPosts.splice(index, 0, draftInEvents);
     }
   });
+
+  it("lists a tag created for a publish under the tags with recent posts, asking ButterCMS once for the list", async () => {
+    enableWebhook();
+    const [getTags, webhook] = await Promise.all([coldInstance("getTags"), coldInstance("buttercmsWebhook")]);
+    const path = "/api/tags?include=recent_posts";
+    const slugs = (res: { json: unknown }) =>
+      (res.json as { data: { slug: string }[] }).data.map((t) => t.slug);
+    expect(slugs(await invoke(getTags, path))).not.toContain("zeppelins");
+    await settle();
+    const saved = { tags: target.tags, updated: target.updated };
+    const created = { name: "Zeppelins", slug: "zeppelins" };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    tags.push(created); // the editor creates the tag and gives it to the post
+    Object.assign(target, { tags: [...(target.tags ?? []), created], updated: new Date().toISOString() });
+    try {
+      expect((await deliver(webhook, "post.published", target.slug)).status).toBe(200);
+      vi.advanceTimersByTime(STATE_CHECK_MS);
+      butterRequests.length = 0;
+      const after = await invoke(getTags, path);
+      const zeppelins = (
+        after.json as { data: { slug: string; recent_posts: { slug: string }[] }[] }
+      ).data.find((term) => term.slug === "zeppelins");
+      expect(zeppelins?.recent_posts.map((post) => post.slug)).toEqual([target.slug]);
+      expect(butterRequests.map((url) => url.pathname)).toEqual(["/v2/tags/"]);
+    } finally {
+      tags.pop();
+      Object.assign(target, saved);
+    }
+  });
+
+  it.each(["moved out of", "deleted from"])(
+    "drops a post %s a category from its feed though the index rebuild saw it before the webhook",
+    async (mode) => {
+      enableWebhook();
+      const [getPosts, feed, webhook] = await Promise.all([
+        coldInstance("getPosts"),
+        coldInstance("getFeed"),
+        coldInstance("buttercmsWebhook"),
+      ]);
+      const own = target.categories?.[0]?.slug as string;
+      const elsewhere = publishedPosts.find((post) => post.categories?.[0]?.slug !== own)?.categories;
+      const feedOf = (instance: typeof feed) =>
+        invoke(instance, `/api/feeds/rss?category=${own}`, { params: { type: "rss" } });
+      expect((await invoke(getPosts, "/api/posts")).status).toBe(200); // the index is built
+      await settle();
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.advanceTimersByTime(6 * 60_000); // the feed's copy is younger than the index by this much
+      expect((await feedOf(feed)).text).toContain(target.url as string);
+      await settle();
+      const saved = target.categories;
+      const at = publishedPosts.indexOf(target);
+      if (mode === "moved out of") target.categories = elsewhere;
+      else publishedPosts.splice(at, 1);
+      try {
+        // The periodic rebuild runs between the change in ButterCMS and its webhook (the copy is 4 min old).
+        vi.advanceTimersByTime(FULL_REFRESH_MS - 6 * 60_000 + 1_000);
+        expect(SHARED_COPY_MAX_AGE_MS).toBeGreaterThan(FULL_REFRESH_MS - 6 * 60_000 + 1_000 + STATE_CHECK_MS);
+        expect((await invoke(await coldInstance("getPosts"), "/api/posts")).status).toBe(200);
+        await settle();
+        const event = mode === "moved out of" ? "post.published" : "post.delete";
+        expect((await deliver(webhook, event, target.slug)).status).toBe(200);
+        vi.advanceTimersByTime(STATE_CHECK_MS);
+        expect((await feedOf(feed)).text).not.toContain(target.url as string);
+        expect((await feedOf(await coldInstance("getFeed"))).text).not.toContain(target.url as string);
+      } finally {
+        if (mode === "moved out of") target.categories = saved;
+        else publishedPosts.splice(at, 0, target);
+      }
+    },
+  );
 
   it("keeps at most a fixed number of search copies, whatever clients search for", async () => {
     const search = await coldInstance("searchPosts");

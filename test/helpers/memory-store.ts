@@ -12,9 +12,11 @@ export class MemoryStore implements SharedStore {
   private version = 0;
   /** When set, every call fails as Blobs would when unreachable. */
   failing = false;
+  /** How long each call takes (a real round trip interleaves with others). */
+  latencyMs = 1;
 
   private async tick(operation: string): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 1)); // a real round trip interleaves with others
+    await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (this.failing) throw new BlobsUnavailable(operation, "memory store set to fail");
   }
 

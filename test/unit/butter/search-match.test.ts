@@ -61,6 +61,32 @@ describe("searchStems and couldMatch", () => {
     );
   });
 
+  it("never rules out a post the emulated ButterCMS search returns, in any script or case (property)", () => {
+    // The emulation's rule (sample/butter-emulator.ts): every lower-cased query word occurs in the lower-cased text.
+    const chars = [..."aAbBzZ09 éÉeE\u0301ΣσςϹϲİiIıǅǆﬁßẞ-’'_\t", "\u00a0"];
+    const emulatorFinds = (query: string, text: string) =>
+      query
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((word) => text.toLowerCase().includes(word));
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 40 }),
+        fc.nat(),
+        fc.nat(),
+        (letters, start, length) => {
+          const title = letters.join("");
+          const from = start % title.length;
+          const query = title.slice(from, from + 1 + (length % (title.length - from)));
+          if (!emulatorFinds(query, title)) return true;
+          return couldMatch(searchStems(query), searchableText({ slug: "p", title, status: "published" }));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+  });
+
   it("never rules out a post whose words only share a prefix with the query's (suffix stemming, property)", () => {
     const stemmed = fc.tuple(
       fc.stringMatching(/^[a-z]{4,8}$/),

@@ -46,7 +46,9 @@ describe("affects", () => {
     ["a feed of the post's tag", { kind: "terms", tag: "cdn" }, true],
     ["a feed of another category", { kind: "terms", category: "design" }, false],
     ["an unfiltered feed", { kind: "terms" }, true],
-    ["the category list when the categories stayed", { kind: "category-list" }, false],
+    ["the category list when the categories stayed", { kind: "term-list", resource: "category" }, false],
+    ["the tag list when the tags stayed", { kind: "term-list", resource: "tag" }, false],
+    ["the author list when the author stayed", { kind: "term-list", resource: "author" }, false],
   ])("an edit affects %s: %s", (_name, dependency, expected) => {
     expect(affects(change(), dependency, noBody)).toBe(expected);
   });
@@ -68,16 +70,34 @@ describe("affects", () => {
       expect(affects(change({ [side]: "unknown" }), { kind: "terms", category: "design" }, noBody)).toBe(
         true,
       );
-      expect(affects(change({ [side]: "unknown" }), { kind: "category-list" }, noBody)).toBe(true);
+      expect(affects(change({ [side]: "unknown" }), { kind: "term-list", resource: "tag" }, noBody)).toBe(
+        true,
+      );
     }
   });
 
   it("affects the category list when a post enters, leaves or changes categories", () => {
-    const dependency: CopyDependency = { kind: "category-list" };
+    const dependency: CopyDependency = { kind: "term-list", resource: "category" };
     expect(affects(change({ before: "absent" }), dependency, noBody)).toBe(true);
     expect(affects(change({ after: "absent" }), dependency, noBody)).toBe(true);
     const moved = factsOf({ ...edited, categories: [{ name: "Design", slug: "design" }] }, true);
     expect(affects(change({ after: moved }), dependency, noBody)).toBe(true);
+  });
+
+  it("affects the tag and author lists only when a post takes a tag or author it did not have", () => {
+    const tags: CopyDependency = { kind: "term-list", resource: "tag" };
+    const authors: CopyDependency = { kind: "term-list", resource: "author" };
+    const newTag = factsOf({ ...edited, tags: [...edited.tags, { name: "New", slug: "brand-new" }] }, true);
+    expect(affects(change({ after: newTag }), tags, noBody)).toBe(true);
+    // A tag or author stays listed without posts: losing one changes nothing.
+    expect(affects(change({ after: "absent" }), tags, noBody)).toBe(false);
+    expect(affects(change({ after: "absent" }), authors, noBody)).toBe(false);
+    const byOther = factsOf(
+      { ...edited, author: { slug: "someone-else", first_name: "S", last_name: "E" } },
+      true,
+    );
+    expect(affects(change({ after: byOther }), authors, noBody)).toBe(true);
+    expect(affects(change({ after: byOther }), tags, noBody)).toBe(false);
   });
 
   it("leaves a search alone when an unpublished post that could not match is published", () => {
@@ -93,41 +113,44 @@ describe("unchangedSince", () => {
     store.blobs.clear();
     forgetChangeRecords();
   });
+  const write = async (generation: number, id: string) => ({
+    generation,
+    id,
+    key: await writeChangeRecord(store, "default", generation, change({ id })),
+  });
 
   it("is true only when every generation in between has a record that cannot affect the copy", async () => {
-    await writeChangeRecord(store, "default", change({ id: "a" }));
-    await writeChangeRecord(store, "default", change({ id: "b" }));
-    const refs = [
-      { generation: 4, id: "a" },
-      { generation: 5, id: "b" },
-    ];
-    expect(await unchangedSince(store, "default", refs, { from: 3, to: 5 }, dependency, noBody)).toBe(true);
-    // Generation 3's change has no record (older than those kept): ask ButterCMS.
-    expect(await unchangedSince(store, "default", refs, { from: 2, to: 5 }, dependency, noBody)).toBe(false);
+    const refs = [await write(4, "a"), await write(5, "b")];
+    expect(await unchangedSince(store, refs, { from: 3, to: 5 }, dependency, noBody)).toBe(true);
+    // Generation 3's change has no record (older than those kept, or a rebuild's): ask ButterCMS.
+    expect(await unchangedSince(store, refs, { from: 2, to: 5 }, dependency, noBody)).toBe(false);
+  });
+
+  it("keeps the last CHANGES_KEPT records in distinct blobs", async () => {
+    const keys = new Set<string>();
+    for (let generation = 100; generation < 100 + CHANGES_KEPT; generation++)
+      keys.add(recordKey("default", generation));
+    expect(keys.size).toBe(CHANGES_KEPT);
   });
 
   it("is false when a record was overwritten by a later one in its slot, or cannot be read", async () => {
-    await writeChangeRecord(store, "default", change({ id: "a" }));
-    const key = recordKey("default", "a");
-    store.blobs.set(key, { value: { ...change({ id: "z" }) }, etag: '"z"' });
-    const refs = [{ generation: 1, id: "a" }];
-    expect(await unchangedSince(store, "default", refs, { from: 0, to: 1 }, dependency, noBody)).toBe(false);
+    const ref = await write(1, "a");
+    store.blobs.set(ref.key, { value: change({ id: "z" }), etag: '"z"' });
+    expect(await unchangedSince(store, [ref], { from: 0, to: 1 }, dependency, noBody)).toBe(false);
     store.failing = true;
-    expect(await unchangedSince(store, "default", refs, { from: 0, to: 1 }, dependency, noBody)).toBe(false);
+    expect(await unchangedSince(store, [ref], { from: 0, to: 1 }, dependency, noBody)).toBe(false);
     store.failing = false;
   });
 
   it("is false for a copy more than CHANGES_KEPT generations old", async () => {
     const refs = [];
-    for (let generation = 1; generation <= CHANGES_KEPT + 1; generation++) {
-      await writeChangeRecord(store, "default", change({ id: `g${generation}` }));
-      refs.push({ generation, id: `g${generation}` });
-    }
+    for (let generation = 1; generation <= CHANGES_KEPT + 1; generation++)
+      refs.push(await write(generation, `g${generation}`));
     const range = { from: 0, to: CHANGES_KEPT + 1 };
-    expect(await unchangedSince(store, "default", refs, range, dependency, noBody)).toBe(false);
+    expect(await unchangedSince(store, refs, range, dependency, noBody)).toBe(false);
   });
 
-  it("uses a record the sample's ButterCMS emulation would agree with: an edit adding a word", () => {
+  it("counts an edit adding a word as affecting a search for it, whatever its case", () => {
     const sample = publishedPosts[3]!;
     const added = { ...sample, body: `${sample.body}<p>zeppelins</p>` };
     const record = change({ slug: sample.slug, before: factsOf(sample, true), after: factsOf(added, true) });

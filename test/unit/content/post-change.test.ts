@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { publishedPosts } from "../../../sample/data.ts";
-import { recordKey } from "../../../src/content/change-records.ts";
 import { loadConfig } from "../../../src/core/config.ts";
 import { BlobsUnavailable } from "../../../src/netlify/blobs.ts";
 import { HttpResponse, http, server } from "../../helpers/butter.ts";
@@ -36,6 +35,13 @@ interface Index {
   posts: { slug: string }[];
 }
 const index = () => store.blobs.get("index/default")?.value as Index;
+/** The change records the site state lists for the default locale, oldest first. */
+const changeRecords = () => {
+  const state = store.blobs.get("site-state")?.value as { changes: Record<string, { key: string }[]> };
+  return (state.changes.default ?? []).map(
+    (ref) => store.blobs.get(ref.key)?.value as { before: unknown; after: unknown },
+  );
+};
 
 beforeEach(() => {
   vi.stubEnv("NETLIFY_PURGE_API_TOKEN", "nfp_test_purge_token_000");
@@ -82,7 +88,8 @@ describe("applyPostChange", () => {
   });
 
   it("records what the change could alter: the post before (with its stored body) and after, for its generation", async () => {
-    const old = { ...third, title: "Old zebra title" };
+    // The version before (an older `updated`), in the post store and the index alike.
+    const old = { ...third, title: "Old zebra title", updated: "2020-01-01T00:00:00Z" };
     store.blobs.set(`post/default/${third.slug}`, { value: { post: old }, etag: '"p"' });
     store.blobs.set("index/default", {
       value: { generation: 0, builtAt: Date.now(), posts: [summary(old)] },
@@ -104,11 +111,11 @@ describe("applyPostChange", () => {
       store.set = set;
     }
     const state = store.blobs.get("site-state")?.value as {
-      changes: Record<string, { generation: number; id: string }[]>;
+      changes: Record<string, { generation: number; id: string; key: string }[]>;
     };
     const [ref] = state.changes.default ?? [];
     expect(ref?.generation).toBe(1);
-    const record = store.blobs.get(recordKey("default", ref?.id as string))?.value as {
+    const record = store.blobs.get(ref?.key as string)?.value as {
       slug: string;
       before: { text: string; categories: string[] };
       after: { text: string; categories: string[] };
@@ -124,13 +131,44 @@ describe("applyPostChange", () => {
   it("records a post that was not listed as absent before, and an unpublished one as absent after", async () => {
     await applyPostChange(scope, first.slug, "default", "published");
     await applyPostChange(scope, third.slug, "default", "unpublished");
-    const state = store.blobs.get("site-state")?.value as { changes: Record<string, { id: string }[]> };
-    const records = (state.changes.default ?? []).map(
-      (ref) => store.blobs.get(recordKey("default", ref.id))?.value as { before: unknown; after: unknown },
-    );
+    const records = changeRecords();
     expect(records[0]?.before).toBe("absent");
     expect(records[1]?.after).toBe("absent");
     expect(records[1]?.before).toMatchObject({ text: null }); // listed, but its body was never stored
+  });
+
+  it("records the post before as unknown when the index may already hold this or an unrecorded change", async () => {
+    // The periodic rebuild got there first: the index already lists the new version.
+    store.blobs.set("index/default", {
+      value: { generation: 0, builtAt: Date.now(), posts: [summary(third)] },
+      etag: '"i"',
+    });
+    await applyPostChange(scope, third.slug, "default", "published");
+    // A change patched at generation 2 whose generation was never bumped (the site state says 1).
+    const index = store.blobs.get("index/default")?.value as { generation: number };
+    store.blobs.set("index/default", { value: { ...index, generation: 2 }, etag: '"j"' });
+    await applyPostChange(scope, first.slug, "default", "published");
+    // No index at all.
+    store.blobs.delete("index/default");
+    await applyPostChange(scope, second.slug, "default", "published");
+    expect(changeRecords().map((record) => record.before)).toEqual(["unknown", "unknown", "unknown"]);
+  });
+
+  it("leaves the old text out when the stored body is of another version than the index's", async () => {
+    const old = { ...third, title: "Old zebra title", updated: "2020-01-01T00:00:00Z" };
+    store.blobs.set(`post/default/${third.slug}`, {
+      value: { post: { ...old, updated: "2019-01-01T00:00:00Z" } },
+      etag: '"p"',
+    });
+    store.blobs.set("index/default", {
+      value: { generation: 0, builtAt: Date.now(), posts: [summary(old)] },
+      etag: '"i"',
+    });
+    await applyPostChange(scope, third.slug, "default", "published");
+    expect(changeRecords()[0]?.before).toMatchObject({
+      text: null,
+      categories: third.categories?.map((t) => t.slug),
+    });
   });
 
   it("still purges, and answers 503 content_store_unavailable, when Blobs fails throughout", async () => {

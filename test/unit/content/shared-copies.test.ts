@@ -1,0 +1,75 @@
+/**
+ * Where shared copies live: a fixed set of blobs whatever clients send, and
+ * two candidate slots for each client-invented request, so that a handful
+ * of popular searches does not push each other out (an outage would then
+ * find no copy of one of them).
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { SEARCH_SLOTS, SHARED_COPIES, shareCopy, sharedCopy } from "../../../src/content/shared-copies.ts";
+import { represent } from "../../../src/http/representation.ts";
+import { MemoryStore } from "../../helpers/memory-store.ts";
+
+const store = new MemoryStore();
+const search = (query: string) => SHARED_COPIES.search("default", query, `searchPosts?query=${query}`);
+const answer = (query: string) => represent({ data: [], query }, ["posts"]);
+
+/** Two queries whose first candidate slot is the same one. */
+function collidingPair(): [string, string] {
+  const firstSlot = new Map<string, string>();
+  for (let i = 0; i < 100_000; i++) {
+    const query = `word${i}`;
+    const slot = search(query).blobs[0] as string;
+    const other = firstSlot.get(slot);
+    if (other && search(other).blobs[1] !== search(query).blobs[1]) return [other, query];
+    firstSlot.set(slot, query);
+  }
+  throw new Error("no two searches share a first slot but not the second");
+}
+
+beforeEach(() => store.blobs.clear());
+
+describe("shared copies of searches", () => {
+  it("gives every search at most two candidate slots, all under one bounded prefix", () => {
+    const keys = new Set<string>();
+    for (let i = 0; i < 5_000; i++) for (const blob of search(`q${i}`).blobs) keys.add(blob);
+    expect(keys.size).toBeLessThanOrEqual(SEARCH_SLOTS);
+    expect([...keys].every((key) => /^copy\/search\/default\/slot-\d+$/.test(key))).toBe(true);
+    expect(search("x").blobs.length).toBeGreaterThanOrEqual(1);
+    expect(search("x").blobs.length).toBeLessThanOrEqual(2);
+  });
+
+  it("keeps both copies of two searches whose first slots collide", async () => {
+    const [a, b] = collidingPair();
+    await shareCopy(store, search(a), answer(a), 0);
+    await shareCopy(store, search(b), answer(b), 0);
+    expect((await sharedCopy(store, search(a)))?.representation.body).toBe(answer(a).body);
+    expect((await sharedCopy(store, search(b)))?.representation.body).toBe(answer(b).body);
+  });
+
+  it("rewrites a search's own slot, and when both are taken by others replaces the one written longest ago", async () => {
+    const [a, b] = collidingPair();
+    await shareCopy(store, search(a), answer(a), 0);
+    await shareCopy(store, search(a), answer(a), 1);
+    expect(store.blobs.size).toBe(1);
+    // Fill the other candidate of `b` too, later than `a`.
+    const [, second] = search(b).blobs as [string, string];
+    const later = {
+      exact: "searchPosts?query=other",
+      representation: answer("other"),
+      fetchedAt: new Date(Date.now() + 60_000).toISOString(),
+      generation: 0,
+    };
+    store.blobs.set(second, { value: later, etag: '"l"' });
+    await shareCopy(store, search(b), answer(b), 0);
+    expect(await sharedCopy(store, search(a))).toBeNull(); // the older one went
+    expect(store.blobs.get(second)?.value).toMatchObject({ exact: "searchPosts?query=other" });
+    expect((await sharedCopy(store, search(b)))?.representation.body).toBe(answer(b).body);
+  });
+
+  it("never fails the caller when Blobs does", async () => {
+    store.failing = true;
+    await expect(shareCopy(store, search("x"), answer("x"), 0)).resolves.toBeUndefined();
+    expect(await sharedCopy(store, search("x"))).toBeNull();
+    store.failing = false;
+  });
+});
