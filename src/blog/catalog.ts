@@ -17,8 +17,14 @@ import {
   type ReadScope,
   readExisting,
   requestKey,
+  responseCache,
 } from "../content/cached-read.ts";
-import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
+import {
+  type PublishedIndex,
+  prefetchIndex,
+  publishedIndex,
+  upstreamLocale,
+} from "../content/published-index.ts";
 import { SHARED_COPIES } from "../content/shared-copies.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent, representText } from "../http/representation.ts";
@@ -123,11 +129,17 @@ export async function termListRepresentation(
   if (!includeRecentPosts) return termList(scope, resource);
   const key = requestKey(resource, { include: "recent_posts" });
   const tags = [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)];
+  // Nothing here for this key: the list and the index alongside the shared state (one round trip when cold).
+  let early: ReturnType<typeof termList> | undefined;
+  if (!responseCache.has(key)) {
+    prefetchIndex(scope, DEFAULT_LOCALE);
+    early = termList(scope, resource);
+    early.catch(() => undefined); // awaited below, where a failure counts
+  }
   return readExisting({ ...scope, key, tags }, async () => {
-    const [list, { index }] = await Promise.all([
-      termList(scope, resource),
-      publishedIndex(scope, DEFAULT_LOCALE),
-    ]);
+    const started = early ?? termList(scope, resource);
+    early = undefined;
+    const [list, { index }] = await Promise.all([started, publishedIndex(scope, DEFAULT_LOCALE)]);
     const terms = JSON.parse(list.representation.body) as TermList;
     const representation = represent(withRecentPosts(terms, resource, index), tags);
     const staleSince = list.freshness.kind === "last-known-good" ? list.freshness.since : index.staleSince;

@@ -21,9 +21,15 @@ import {
   type ReadScope,
   read,
   requestKey,
+  responseCache,
 } from "../content/cached-read.ts";
 import { lookUpStoredPost, publishedPost } from "../content/post-store.ts";
-import { type PublishedIndex, publishedIndex, upstreamLocale } from "../content/published-index.ts";
+import {
+  type PublishedIndex,
+  prefetchIndex,
+  publishedIndex,
+  upstreamLocale,
+} from "../content/published-index.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { represent } from "../http/representation.ts";
@@ -126,10 +132,15 @@ async function readFromIndex<Early = undefined>(
   /** Work to start alongside the index read (on a miss only). */
   start?: () => Early,
 ): Promise<ReadResult> {
+  // Nothing here for this key: the index (and what `start` reads) alongside the shared state.
+  const cold = !responseCache.has(target.key);
+  let early = cold ? start?.() : undefined;
+  if (cold) prefetchIndex(scope, target.locale);
   const served = await read({ ...scope, key: target.key, tags: target.tags }, async () => {
-    const early = start?.();
+    const started = early ?? start?.();
+    early = undefined;
     const { index } = await publishedIndex(scope, target.locale);
-    const built = await build(index, early);
+    const built = await build(index, started);
     if (!built) return null;
     const representation = represent(built.value, target.tags);
     const staleSince = built.staleSince ?? index.staleSince;

@@ -196,17 +196,24 @@ export const isOutage = (error: unknown): boolean => error instanceof ButterFail
  * else the last-known-good copy in Blobs when ButterCMS fails.
  */
 export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<Served | null> {
+  const { shared } = options;
+  const store = shared ? openSharedStore(options.config.content.storeName) : null;
+  // Nothing here for this key and the shared state due: read both at once (one round trip when cold).
+  let prefetched =
+    shared && store && !siteState.isCurrent() && !responseCache.has(options.key)
+      ? storedCopy(store, shared).catch(() => null)
+      : undefined;
   const checked = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
   if (fresh !== undefined) return fresh && { representation: fresh, freshness: checked };
-  const { shared } = options;
   const loadAndKeep = async () => {
-    const store = shared ? openSharedStore(options.config.content.storeName) : null;
     if (!shared || !store) return load();
     // Another instance may have asked ButterCMS already for this generation.
     const generation = generationsOf(shared.locale).current;
-    const stored = await storedCopy(store, shared);
+    const early = prefetched;
+    prefetched = undefined;
+    const stored = await (early ?? storedCopy(store, shared));
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
     if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {

@@ -15,7 +15,7 @@
 import { listPosts } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
 import { log } from "../core/log.ts";
-import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { openSharedStore, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
 import { DEFAULT_LOCALE, type LocaleKey, postsTag } from "./cache-tags.ts";
 import {
   CACHE_TIMES,
@@ -72,6 +72,7 @@ onGenerationChange((locale) => {
 onInstanceReset(() => {
   instanceIndexes.clear();
   loading.clear();
+  prefetches.clear();
 });
 
 function indexOf(
@@ -120,14 +121,20 @@ function usable(index: PublishedIndex | undefined, generation: number, verified:
   return index.generation >= generation && now - index.builtAt < FULL_REFRESH_MS;
 }
 
+type IndexRead = Promise<StoredValue<StoredIndex> | null | undefined>;
+
 async function rebuildShared(
   scope: ReadScope,
   store: SharedStore,
   locale: LocaleKey,
   generation: number,
+  prefetched?: IndexRead,
 ): Promise<PublishedIndex> {
   const key = indexKey(locale);
-  const stored = await store.get<StoredIndex>(key).catch(() => undefined);
+  const read = (): IndexRead => store.get<StoredIndex>(key).catch(() => undefined);
+  let stored = await (prefetched ?? read());
+  // Read before the shared state was: a patch may have landed in between.
+  if (prefetched && (stored?.value.generation ?? -1) < generation) stored = await read();
   const current = stored?.value;
   if (current && current.generation >= generation && Date.now() - current.builtAt < FULL_REFRESH_MS) {
     return indexOf(locale, current);
@@ -193,9 +200,15 @@ async function bumpGeneration(store: SharedStore, locale: LocaleKey): Promise<nu
   return state.generations[locale] ?? 0;
 }
 
-async function load(scope: ReadScope, locale: LocaleKey, generation: number, verified: boolean) {
+async function load(
+  scope: ReadScope,
+  locale: LocaleKey,
+  generation: number,
+  verified: boolean,
+  prefetched?: IndexRead,
+) {
   const store = verified ? openSharedStore(scope.config.content.storeName) : null;
-  if (store) return rebuildShared(scope, store, locale, generation);
+  if (store) return rebuildShared(scope, store, locale, generation, prefetched);
   const previous = instanceIndexes.get(locale);
   try {
     const posts = await fetchAll(scope, locale);
@@ -212,11 +225,34 @@ async function load(scope: ReadScope, locale: LocaleKey, generation: number, ver
   }
 }
 
+const prefetches = new Map<LocaleKey, { read: IndexRead; at: number }>();
+const PREFETCH_FRESH_MS = 1_000;
+
+/**
+ * Starts reading the shared index when this instance has none: it is needed
+ * whatever the shared state says, so a cold instance reads both at once (one
+ * round trip, not two). `publishedIndex` takes the read over.
+ */
+export function prefetchIndex(scope: ReadScope, locale: LocaleKey): void {
+  if (instanceIndexes.has(locale) || loading.has(locale) || prefetches.has(locale)) return;
+  const store = openSharedStore(scope.config.content.storeName);
+  if (!store) return;
+  prefetches.set(locale, {
+    read: store.get<StoredIndex>(indexKey(locale)).catch(() => undefined),
+    at: Date.now(),
+  });
+}
+
 /** The published index of `locale` and how current it is known to be. */
 export async function publishedIndex(
   scope: ReadScope,
   locale: LocaleKey,
 ): Promise<{ index: PublishedIndex; freshness: Freshness }> {
+  prefetchIndex(scope, locale);
+  const early = prefetches.get(locale);
+  prefetches.delete(locale);
+  // A read started for a request that did not need it after all is too old to trust.
+  const prefetched = early && Date.now() - early.at < PREFETCH_FRESH_MS ? early.read : undefined;
   const freshness = await checkSiteState(scope);
   const view = siteState.peek();
   const generation = view.state.generations[locale] ?? 0;
@@ -225,7 +261,7 @@ export async function publishedIndex(
   if (usable(mine, generation, verified)) return { index: mine as PublishedIndex, freshness };
   let pending = loading.get(locale);
   if (!pending) {
-    pending = load(scope, locale, generation, verified).finally(() => loading.delete(locale));
+    pending = load(scope, locale, generation, verified, prefetched).finally(() => loading.delete(locale));
     loading.set(locale, pending);
   }
   const index = await pending;

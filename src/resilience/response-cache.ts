@@ -61,6 +61,11 @@ export class ResponseCache<T> {
     return this.totalBytes;
   }
 
+  /** Whether anything (fresh or stale) is kept for `key`. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** The value for `key` if it is fresh, without any async work (the hot path); else undefined. */
   peekFresh(key: string): T | undefined {
     const entry = this.entries.get(key);
