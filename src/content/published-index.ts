@@ -110,8 +110,14 @@ async function fetchAll(scope: ReadScope, locale: LocaleKey): Promise<IndexedPos
       ),
     );
     posts.push(...list.data.filter((post) => post.status === undefined || post.status === "published"));
-    if (list.meta.next_page === null || list.data.length === 0) return posts;
+    if (list.meta.next_page === null || list.data.length === 0) return uniqueBySlug(posts);
   }
+}
+
+/** A publish between two page fetches shifts the pages: a post may come twice (kept where first seen). */
+function uniqueBySlug(posts: IndexedPost[]): IndexedPost[] {
+  const seen = new Set<string>();
+  return posts.filter((post) => !seen.has(post.slug) && seen.add(post.slug) !== undefined);
 }
 
 function usable(index: PublishedIndex | undefined, generation: number, verified: boolean): boolean {
@@ -156,6 +162,12 @@ async function rebuildShared(
   }
   try {
     const posts = await fetchAll(scope, locale);
+    // A webhook patched the index while this rebuild asked ButterCMS: what it fetched may predate
+    // that change, the patched index does not. Keep the latter; the next reader rebuilds again.
+    const latest = current ? await read() : undefined;
+    if (current && latest && latest.value.generation !== current.generation) {
+      return indexOf(locale, latest.value, undefined, true);
+    }
     // ButterCMS differs from the index (a webhook lost, or overtaken by this rebuild): a new
     // generation with no change record, so no shared copy from before is taken as current.
     const drifted = current !== undefined && fingerprint(current.posts) !== fingerprint(posts);
@@ -165,9 +177,17 @@ async function rebuildShared(
       builtAt: Date.now(),
       posts,
     };
-    await store.set(key, fresh).catch((error: Error) => {
-      log("warn", "Could not share the published index through Netlify Blobs", { error: error.message });
-    });
+    // Only over the index read just now: a patch landing in between wins (readers then rebuild).
+    const written = await store
+      .set(key, fresh, latest?.etag ? { ifMatch: latest.etag } : undefined)
+      .catch((error: Error) => {
+        log("warn", "Could not share the published index through Netlify Blobs", { error: error.message });
+        return true;
+      });
+    if (!written) {
+      const patched = await read();
+      if (patched) return indexOf(locale, patched.value, undefined, true);
+    }
     return indexOf(locale, fresh);
   } catch (error) {
     if (current && isOutage(error)) return indexOf(locale, current, new Date(current.builtAt).toISOString());
@@ -234,7 +254,9 @@ const PREFETCH_FRESH_MS = 1_000;
  * round trip, not two). `publishedIndex` takes the read over.
  */
 export function prefetchIndex(scope: ReadScope, locale: LocaleKey): void {
-  if (instanceIndexes.has(locale) || loading.has(locale) || prefetches.has(locale)) return;
+  if (instanceIndexes.has(locale) || loading.has(locale)) return;
+  const pending = prefetches.get(locale);
+  if (pending && Date.now() - pending.at < PREFETCH_FRESH_MS) return;
   const store = openSharedStore(scope.config.content.storeName);
   if (!store) return;
   prefetches.set(locale, {

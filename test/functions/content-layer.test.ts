@@ -83,6 +83,59 @@ describe("freshness across separately loaded instances", () => {
     }
   });
 
+  it("keeps a publish whose webhook lands while the periodic rebuild is asking ButterCMS", async () => {
+    enableWebhook();
+    const [getPosts, webhook] = await Promise.all([
+      coldInstance("getPosts"),
+      coldInstance("buttercmsWebhook"),
+    ]);
+    expect((await invoke(getPosts, "/api/posts")).status).toBe(200); // the index is built
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const newest = publishedPosts[0]!;
+    const day = 86_400_000;
+    const fresh = {
+      ...newest,
+      slug: "brand-new-post",
+      title: "Brand new",
+      url: "https://sample-blog.example/blog/brand-new-post",
+      published: new Date(Date.parse(String(newest.published)) + day).toISOString(),
+      updated: new Date(Date.parse(String(newest.updated)) + day).toISOString(),
+    };
+    // Another post edited whose webhook has not come: ButterCMS differs from the index (the rebuild bumps).
+    const edited = publishedPosts[5]!;
+    const savedUpdated = edited.updated;
+    edited.updated = new Date(Date.parse(String(edited.updated)) + 1_000).toISOString();
+    let armed = true;
+    server.use(
+      http.get(`${BUTTER_API}/*`, async ({ request }) => {
+        const url = new URL(request.url);
+        if (url.pathname.endsWith(`/posts/${fresh.slug}/`))
+          return HttpResponse.json({ meta: {}, data: fresh });
+        if (armed && url.searchParams.get("exclude_body") === "true") {
+          armed = false;
+          // The new post's webhook is answered while the rebuild's list (without it) is in flight.
+          expect((await deliver(webhook, "post.published", fresh.slug)).status).toBe(200);
+        }
+        return emulateButter(request, { token: TEST_TOKEN });
+      }),
+    );
+    try {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.advanceTimersByTime(FULL_REFRESH_MS + 1);
+      expect((await invoke(getPosts, "/api/posts")).status).toBe(200); // starts the rebuild
+      expect(armed).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      publishedPosts.unshift(fresh); // ButterCMS lists it from now on
+      vi.advanceTimersByTime(STATE_CHECK_MS + 1);
+      const post = await getPostAt(await coldInstance("getPost"), fresh.slug);
+      expect(post.status).toBe(200);
+      expect((await invoke(await coldInstance("getPosts"), "/api/posts")).text).toContain(fresh.slug);
+    } finally {
+      edited.updated = savedUpdated;
+      if (publishedPosts[0]?.slug === fresh.slug) publishedPosts.shift();
+    }
+  });
+
   it("removes a deleted post from every instance, and never serves it from Blobs during an outage", async () => {
     enableWebhook();
     const [getPost, webhook] = await Promise.all([coldInstance("getPost"), coldInstance("buttercmsWebhook")]);
