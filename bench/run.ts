@@ -233,6 +233,12 @@ function runProbe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: str
 
 async function main() {
   process.env.BUTTERCMS_API_TOKEN = TOKEN;
+  // Netlify's bootstrap sets this global in every deployed function (and under `netlify dev`); our
+  // configuration is then read once per instance, as in production (src/core/config.ts).
+  (globalThis as { Netlify?: unknown }).Netlify = {
+    env: { get: (name: string) => process.env[name], has: (name: string) => name in process.env },
+    context: null,
+  };
   server.listen({ onUnhandledRequest: "error" });
   const ours = (await import("../functions/getPosts.mts")).default as unknown as Handler;
   const naive = (await import("./naive-handler.mts")).default as unknown as Handler;
