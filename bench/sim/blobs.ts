@@ -98,31 +98,20 @@ export class BlobsEmulator {
     this.ops[name] = (this.ops[name] ?? 0) + 1;
   }
 
-  private wait(ms: number, signal: AbortSignal | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = this.clock.setTimeout(resolve, ms);
-      signal?.addEventListener("abort", () => {
-        this.clock.clear(timer);
-        reject(signal.reason);
-      });
-    });
-  }
-
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const strong = url.origin === new URL(this.options.uncachedEdgeURL).origin;
     const method = request.method.toUpperCase();
     const auth = request.headers.get("authorization") ?? "";
     if (auth !== `Bearer ${this.options.token}`) {
-      await this.wait(this.options.originReadMs, request.signal);
+      await this.clock.sleep(this.options.originReadMs, request.signal);
       return new Response(null, { status: 401, headers: { "x-nf-error": "Unauthorized" } });
     }
     let parts = url.pathname.split("/").slice(1);
     if (parts[0]?.startsWith("region:")) parts = parts.slice(1);
     const [siteID, rawStore, ...rawKey] = parts;
     if (siteID !== this.options.siteID) {
-      await this.wait(this.options.originReadMs, request.signal);
+      await this.clock.sleep(this.options.originReadMs, request.signal);
       return new Response(null, { status: 403, headers: { "x-nf-error": "Wrong site" } });
     }
     const store = rawStore ? decodeURIComponent(rawStore) : "";
@@ -130,22 +119,22 @@ export class BlobsEmulator {
     const consistency = strong ? "strong" : "eventual";
     if (this.down) {
       this.count(`${method} down`);
-      await this.wait(this.options.originReadMs, request.signal);
+      await this.clock.sleep(this.options.originReadMs, request.signal);
       return new Response(null, { status: 503, headers: { "x-nf-error": "Service unavailable" } });
     }
     if (!store) {
       this.count("GET stores");
-      await this.wait(this.options.originReadMs, request.signal);
+      await this.clock.sleep(this.options.originReadMs, request.signal);
       return this.listStores(url.searchParams.get("prefix") ?? "");
     }
     if (method === "GET" && !key) {
       this.count("GET list");
-      await this.wait(this.options.originReadMs, request.signal);
+      await this.clock.sleep(this.options.originReadMs, request.signal);
       return this.list(store, url);
     }
     if (method === "DELETE" && !key) {
       this.count("DELETE store");
-      await this.wait(this.options.writeMs, request.signal);
+      await this.clock.sleep(this.options.writeMs, request.signal);
       let deleted = 0;
       for (const id of [...this.origin.keys()]) {
         if (id.startsWith(`${store}\u0000`)) {
@@ -168,7 +157,7 @@ export class BlobsEmulator {
       case "PUT": {
         this.count("PUT");
         const body = new Uint8Array(await request.arrayBuffer());
-        await this.wait(this.options.writeMs, request.signal);
+        await this.clock.sleep(this.options.writeMs, request.signal);
         const current = this.origin.get(id);
         const ifMatch = request.headers.get("if-match");
         const ifNoneMatch = request.headers.get("if-none-match");
@@ -188,7 +177,7 @@ export class BlobsEmulator {
       }
       case "DELETE": {
         this.count("DELETE");
-        await this.wait(this.options.writeMs, request.signal);
+        await this.clock.sleep(this.options.writeMs, request.signal);
         this.origin.delete(id);
         return new Response(null, { status: 204 });
       }
@@ -198,7 +187,7 @@ export class BlobsEmulator {
   }
 
   private async readOrigin(id: string, signal: AbortSignal | null): Promise<Blob | null> {
-    await this.wait(this.options.originReadMs, signal);
+    await this.clock.sleep(this.options.originReadMs, signal);
     return this.origin.get(id) ?? null;
   }
 
@@ -207,7 +196,7 @@ export class BlobsEmulator {
     const copy = this.edge.get(id);
     const now = this.clock.now;
     if (copy && now - copy.fetchedAt <= this.options.edgeStaleSeconds * 1000) {
-      await this.wait(this.options.edgeReadMs, signal);
+      await this.clock.sleep(this.options.edgeReadMs, signal);
       if (!copy.refreshing) {
         copy.refreshing = true;
         this.clock.setTimeout(() => {

@@ -62,17 +62,6 @@ export class ButterService {
     return this.outage !== null;
   }
 
-  private wait(ms: number, signal: AbortSignal | null): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = this.clock.setTimeout(resolve, ms);
-      signal?.addEventListener("abort", () => {
-        this.clock.clear(timer);
-        reject(signal.reason);
-      });
-    });
-  }
-
   /** What the emulation answers for `url` now, uncounted and without latency (ground truth). */
   async truth(pathAndQuery: string): Promise<{ status: number; body: string }> {
     const url = new URL(`${this.module.BUTTER_API}${pathAndQuery}`);
@@ -110,13 +99,13 @@ export class ButterService {
         outage.mode === "mixed" ? (modes[Math.floor(this.random() * 3)] as OutageMode) : outage.mode;
       this.failuresByMode[mode] = (this.failuresByMode[mode] ?? 0) + 1;
       if (mode === "refused") {
-        await this.wait(5, request.signal);
+        await this.clock.sleep(5, request.signal);
         throw new TypeError("fetch failed", {
           cause: new Error("connect ECONNREFUSED api.buttercms.com:443"),
         });
       }
       if (mode === "503") {
-        await this.wait(this.options.latencyMs, request.signal);
+        await this.clock.sleep(this.options.latencyMs, request.signal);
         return withUrl(
           new Response("<html><body><h1>503 Service Unavailable</h1></body></html>", {
             status: 503,
@@ -126,10 +115,10 @@ export class ButterService {
         );
       }
       // Hangs until the caller gives up (or 120 s, as a proxy would).
-      await this.wait(120_000, request.signal);
+      await this.clock.sleep(120_000, request.signal);
       return withUrl(new Response("Gateway Timeout", { status: 504 }), request.url);
     }
-    await this.wait(this.options.latencyMs, request.signal);
+    await this.clock.sleep(this.options.latencyMs, request.signal);
     return withUrl(await this.answer(request), request.url);
   }
 }

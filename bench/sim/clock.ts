@@ -135,8 +135,16 @@ export class VirtualClock {
     }
   };
 
-  /** Resolves after `ms` of virtual time. */
-  sleep = (ms: number): Promise<void> => new Promise((resolve) => this.setTimeout(resolve, ms));
+  /** Resolves after `ms` of virtual time; rejects with the signal's reason if it aborts first. */
+  sleep = (ms: number | undefined, signal?: AbortSignal | null): Promise<void> =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = this.setTimeout(resolve, ms);
+      signal?.addEventListener("abort", () => {
+        this.clear(timer);
+        reject(signal.reason);
+      });
+    });
 
   private add(callback: Callback, ms: unknown, args: unknown[], interval: number | undefined): VirtualTimer {
     if (typeof callback !== "function") throw new TypeError("The callback must be a function");
@@ -274,16 +282,10 @@ export class VirtualClock {
     timers.clearTimeout = this.clear;
     timers.clearInterval = this.clear;
     const promises = require("node:timers/promises") as Record<string, unknown>;
-    promises.setTimeout = (ms?: number, value?: unknown, options?: { signal?: AbortSignal }) =>
-      new Promise((resolve, reject) => {
-        const signal = options?.signal;
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = clock.setTimeout(() => resolve(value), ms);
-        signal?.addEventListener("abort", () => {
-          clock.clear(timer);
-          reject(signal.reason);
-        });
-      });
+    promises.setTimeout = async (ms?: number, value?: unknown, options?: { signal?: AbortSignal }) => {
+      await clock.sleep(ms, options?.signal);
+      return value;
+    };
     syncBuiltinESMExports();
   }
 }

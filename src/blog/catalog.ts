@@ -27,7 +27,7 @@ import {
 } from "../content/published-index.ts";
 import { SHARED_COPIES } from "../content/shared-copies.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
-import { represent, representText } from "../http/representation.ts";
+import { marked, represent, representText } from "../http/representation.ts";
 import { withSrcset } from "./images.ts";
 import { LOCALE_PARAM, localeKey } from "./locale.ts";
 
@@ -141,11 +141,10 @@ export async function termListRepresentation(
     early = undefined;
     const [list, { index }] = await Promise.all([started, publishedIndex(scope, DEFAULT_LOCALE)]);
     const terms = JSON.parse(list.representation.body) as TermList;
-    const representation = represent(withRecentPosts(terms, resource, index), tags);
-    const staleSince = list.freshness.kind === "last-known-good" ? list.freshness.since : index.staleSince;
-    if (staleSince) return { ...representation, staleSince };
-    const unverified = list.freshness.kind === "unverified" || index.unverified;
-    return unverified ? { ...representation, unverified: true } : representation;
+    return marked(represent(withRecentPosts(terms, resource, index), tags), {
+      staleSince: list.freshness.kind === "last-known-good" ? list.freshness.since : index.staleSince,
+      unverified: list.freshness.kind === "unverified" || index.unverified,
+    });
   });
 }
 

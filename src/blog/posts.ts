@@ -32,7 +32,7 @@ import {
 } from "../content/published-index.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
-import { represent } from "../http/representation.ts";
+import { marked, represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
 import { type FunctionContext, pathParam } from "../netlify/context.ts";
 import { withSrcset } from "./images.ts";
@@ -142,10 +142,10 @@ async function readFromIndex<Early = undefined>(
     const { index } = await publishedIndex(scope, target.locale);
     const built = await build(index, started);
     if (!built) return null;
-    const representation = represent(built.value, target.tags);
-    const staleSince = built.staleSince ?? index.staleSince;
-    if (staleSince) return { ...representation, staleSince };
-    return index.unverified ? { ...representation, unverified: true } : representation;
+    return marked(represent(built.value, target.tags), {
+      staleSince: built.staleSince ?? index.staleSince,
+      unverified: index.unverified,
+    });
   });
   if (!served) throw notFound(target.notFound);
   return served;

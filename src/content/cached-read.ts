@@ -201,7 +201,7 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
   // Nothing here for this key and the shared state due: read both at once (one round trip when cold).
   let prefetched =
     shared && store && !siteState.isCurrent() && !responseCache.has(options.key)
-      ? storedCopy(store, shared).catch(() => null)
+      ? storedCopy(store, shared) // never rejects: a slot that cannot be read counts as empty
       : undefined;
   const checked = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const seenAt = siteState.peek().checkedAt;
@@ -213,24 +213,25 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     const generation = generationsOf(shared.locale).current;
     const early = prefetched;
     prefetched = undefined;
-    const stored = await (early ?? storedCopy(store, shared));
+    const lookup = await (early ?? storedCopy(store, shared));
+    const stored = lookup.own;
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
     if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
       return copy.representation;
     }
     if (stored && !(await claimRefresh(store, stored))) {
-      const refreshed = await refreshedCopy(store, shared, generation);
+      const refreshed = await refreshedCopy(store, stored, generation);
       return refreshed ?? { ...stored.value.representation, unverified: true };
     }
     let value: CachedRead;
     try {
       value = await load();
     } catch (error) {
-      if (stored) runInBackground(options.context, releaseClaim(store, shared));
+      if (stored) runInBackground(options.context, releaseClaim(store, stored));
       throw error;
     }
-    if (value) runInBackground(options.context, shareCopy(store, shared, value, generation));
+    if (value) runInBackground(options.context, shareCopy(store, shared, value, generation, lookup));
     return value;
   };
   try {

@@ -104,42 +104,43 @@ export const SHARED_COPIES = {
 
 type Stored = { blob: string; value: StoredCopy; etag: string };
 
-async function candidates(store: SharedStore, shared: SharedCopyKey): Promise<(Stored | null)[]> {
-  return Promise.all(
-    shared.blobs.map(async (blob) => {
-      const stored = await store.get<StoredCopy>(blob).catch(() => null);
-      return stored ? { blob, ...stored } : null;
-    }),
-  );
+/** What a request's candidate slots hold: its own copy if any, and every slot (for placing a new one). */
+export interface CopyLookup {
+  own: Stored | null;
+  slots: (Stored | null)[];
 }
 
-/** The stored copy of exactly this request, with where it lives and its ETag, or null. */
-export async function storedCopy(store: SharedStore, shared: SharedCopyKey): Promise<Stored | null> {
-  return (await candidates(store, shared)).find((found) => found?.value.exact === shared.exact) ?? null;
+async function readSlot(store: SharedStore, blob: string): Promise<Stored | null> {
+  const stored = await store.get<StoredCopy>(blob).catch(() => null);
+  return stored ? { blob, ...stored } : null;
+}
+
+/** The stored copy of exactly this request (where it lives, its ETag), and what its slots hold. */
+export async function storedCopy(store: SharedStore, shared: SharedCopyKey): Promise<CopyLookup> {
+  const slots = await Promise.all(shared.blobs.map((blob) => readSlot(store, blob)));
+  return { own: slots.find((found) => found?.value.exact === shared.exact) ?? null, slots };
 }
 
 export async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
-  return (await storedCopy(store, shared))?.value ?? null;
+  return (await storedCopy(store, shared)).own?.value ?? null;
 }
 
 /** The slot a new copy goes to: its own, else an empty one, else the one written longest ago. */
-async function placeFor(store: SharedStore, shared: SharedCopyKey): Promise<string> {
-  const [only] = shared.blobs;
-  if (shared.blobs.length === 1) return only as string;
-  const found = await candidates(store, shared);
-  const own = found.find((stored) => stored?.value.exact === shared.exact);
+function placeFor(shared: SharedCopyKey, { own, slots }: CopyLookup): string {
   if (own) return own.blob;
-  const empty = found.indexOf(null);
+  const empty = slots.indexOf(null);
   if (empty !== -1) return shared.blobs[empty] as string;
   const age = (stored: Stored | null) => Date.parse(stored?.value.fetchedAt ?? "") || 0;
-  return (found as Stored[]).reduce((oldest, stored) => (age(stored) < age(oldest) ? stored : oldest)).blob;
+  return (slots as Stored[]).reduce((oldest, stored) => (age(stored) < age(oldest) ? stored : oldest)).blob;
 }
 
+/** Shares `representation`; `seen` is what the slots held when the request looked (read again if absent). */
 export async function shareCopy(
   store: SharedStore,
   shared: SharedCopyKey,
   representation: Representation,
   generation: number,
+  seen?: CopyLookup,
 ): Promise<void> {
   const copy: StoredCopy = {
     exact: shared.exact,
@@ -148,7 +149,11 @@ export async function shareCopy(
     generation,
   };
   try {
-    await store.set(await placeFor(store, shared), copy);
+    const blob =
+      shared.blobs.length === 1
+        ? (shared.blobs[0] as string)
+        : placeFor(shared, seen ?? (await storedCopy(store, shared)));
+    await store.set(blob, copy);
   } catch (error) {
     log("warn", "Could not share a copy through Netlify Blobs", {
       key: shared.blobs.join(" "),
@@ -184,24 +189,25 @@ const REFRESH_POLL_MS = 100;
  */
 export async function refreshedCopy(
   store: SharedStore,
-  shared: SharedCopyKey,
+  claimed: Stored,
   generation: number,
 ): Promise<Representation | null> {
   // performance.now, not Date: the wait is real time whatever the wall clock does.
   const deadline = performance.now() + REFRESH_WAIT_MS;
   while (performance.now() + REFRESH_POLL_MS <= deadline) {
     await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-    const copy = await sharedCopy(store, shared);
-    if (!copy) return null;
+    // The refresh is written where the claim was.
+    const copy = (await readSlot(store, claimed.blob))?.value;
+    if (!copy || copy.exact !== claimed.value.exact) return null;
     if (copy.refreshingSince === undefined) return copy.generation >= generation ? copy.representation : null;
   }
   return null;
 }
 
 /** The refresh this instance claimed failed (ButterCMS down): others stop waiting for it. */
-export async function releaseClaim(store: SharedStore, shared: SharedCopyKey): Promise<void> {
-  const stored = await storedCopy(store, shared);
-  if (!stored?.value.refreshingSince || !stored.etag) return;
+export async function releaseClaim(store: SharedStore, claimed: Stored): Promise<void> {
+  const stored = await readSlot(store, claimed.blob);
+  if (stored?.value.exact !== claimed.value.exact || !stored.value.refreshingSince || !stored.etag) return;
   const { refreshingSince: _released, ...copy } = stored.value;
   await store.set(stored.blob, copy, { ifMatch: stored.etag }).catch(() => false);
 }

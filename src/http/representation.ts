@@ -21,6 +21,19 @@ export interface Representation {
   unverified?: boolean;
 }
 
+/**
+ * `representation` built from parts not all known to be current: a
+ * last-known-good part makes it last-known-good, else an unverified part
+ * makes it unverified (short CDN lifetime).
+ */
+export function marked(
+  representation: Representation,
+  parts: { staleSince?: string | undefined; unverified?: boolean | undefined },
+): Representation {
+  if (parts.staleSince) return { ...representation, staleSince: parts.staleSince };
+  return parts.unverified ? { ...representation, unverified: true } : representation;
+}
+
 export function represent(value: unknown, tags: readonly string[], contentType?: string): Representation {
   return representText(JSON.stringify(value), tags, contentType);
 }
