@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript tool script (bench/run.ts, bench/load.ts): bundles it with
+// Runs a TypeScript tool script (bench/run.ts, bench/load.ts, bench/sim/cli.ts): bundles it with
 // esbuild (src/ and functions/ inlined, packages external) into .bench-build/
 // and runs it in a fresh Node process with --expose-gc.
 import { spawnSync } from "node:child_process";

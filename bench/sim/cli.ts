@@ -1,5 +1,5 @@
 /**
- * `npm run sim` (bench/sim/main.mjs bundles this file and runs it).
+ * `npm run sim` (scripts/run-ts.mjs bundles this file and runs it).
  *
  *   npm run sim                          # the working tree; writes bench/sim-results.json
  *   npm run sim -- --rev <commit>        # a committed tree (git archive into .sim/src/)
@@ -20,7 +20,7 @@ import { renderTable } from "./report.ts";
 import { runWorker, SCALE, type ScenarioName } from "./worker.ts";
 import { MODEL } from "./world.ts";
 
-const ROOT = process.env.SIM_ROOT ?? process.cwd();
+const ROOT = process.env.SIM_ROOT ?? process.env.BENCH_ROOT ?? process.cwd();
 const WORK = join(ROOT, ".sim");
 const RESULTS = join(ROOT, "bench", "sim-results.json");
 const SIM_MD = join(ROOT, "bench", "SIM.md");
