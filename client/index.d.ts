@@ -31,10 +31,19 @@ export type Problem = Schemas["Problem"];
 export type ProblemCode = Problem["code"];
 export type FieldError = NonNullable<Problem["errors"]>[number];
 
-export type ListPostsQuery = QueryOf<"getPosts">;
-export type GetPostQuery = QueryOf<"getPost">;
-export type RelatedPostsQuery = QueryOf<"getRelatedPosts">;
-export type SearchQuery = QueryOf<"searchPosts">;
+/**
+ * A query as the document types it, with its flags taking booleans too:
+ * `exclude_body: false` is sent as `false`, `preview: true` as `1` and
+ * `preview: false` not at all (the API refuses `preview=0`).
+ */
+type WithBooleanFlags<Q> = {
+  [K in keyof Q]: K extends "exclude_body" | "preview" ? Q[K] | boolean : Q[K];
+};
+
+export type ListPostsQuery = WithBooleanFlags<QueryOf<"getPosts">>;
+export type GetPostQuery = WithBooleanFlags<QueryOf<"getPost">>;
+export type RelatedPostsQuery = WithBooleanFlags<QueryOf<"getRelatedPosts">>;
+export type SearchQuery = WithBooleanFlags<QueryOf<"searchPosts">>;
 export type TermsQuery = QueryOf<"getCategories">;
 export type FeedType = operations["getFeed"]["parameters"]["path"]["type"];
 export type FeedQuery = QueryOf<"getFeed">;

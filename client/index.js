@@ -11,7 +11,10 @@
  *   for await (const post of blog.allPosts()) console.log(post.slug);
  *
  * Every answer that is not a success is thrown as a `BlogApiError` carrying
- * the problem's `status`, `code`, `detail` and `errors`.
+ * the problem's `status`, `code`, `detail` and `errors`. Flags take booleans
+ * as well as the strings the API documents: `exclude_body: false` is sent as
+ * `exclude_body=false`, `preview: true` as `preview=1` (`preview: false` is
+ * left out, since the API refuses `preview=0`).
  */
 import createClient from "openapi-fetch";
 
@@ -50,6 +53,28 @@ function isProblem(body) {
 }
 
 /**
+ * The query as the API spells it: booleans become the documented strings,
+ * undefined members are left out.
+ * @param {Record<string, unknown> | undefined} query
+ */
+function wireQuery(query) {
+  if (!query) return query;
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (name === "preview" && typeof value === "boolean") {
+      if (value) out.preview = "1";
+    } else if (typeof value === "boolean") {
+      out[name] = value ? "true" : "false";
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/**
  * @param {{ baseUrl: string, fetch?: (request: Request) => Promise<Response>, token?: string,
  *   headers?: Record<string, string>, credentials?: RequestCredentials }} options
  */
@@ -79,28 +104,42 @@ export function createBlogClient(options) {
     /** The underlying openapi-fetch client, for headers (`X-Content-Stale`, `ETag`) and anything else. */
     raw: api,
 
-    listPosts: (query, request) => call(api.GET("/api/posts", { params: { query }, ...init(request) })),
+    listPosts: (query, request) =>
+      call(api.GET("/api/posts", { params: { query: wireQuery(query) }, ...init(request) })),
 
     getPost: (slug, query, request) =>
-      call(api.GET("/api/posts/{slug}", { params: { path: { slug }, query }, ...init(request) })),
+      call(
+        api.GET("/api/posts/{slug}", {
+          params: { path: { slug }, query: wireQuery(query) },
+          ...init(request),
+        }),
+      ),
 
     getRelatedPosts: (slug, query, request) =>
-      call(api.GET("/api/posts/{slug}/related", { params: { path: { slug }, query }, ...init(request) })),
+      call(
+        api.GET("/api/posts/{slug}/related", {
+          params: { path: { slug }, query: wireQuery(query) },
+          ...init(request),
+        }),
+      ),
 
-    search: (query, request) => call(api.GET("/api/search", { params: { query }, ...init(request) })),
+    search: (query, request) =>
+      call(api.GET("/api/search", { params: { query: wireQuery(query) }, ...init(request) })),
 
     listCategories: (query, request) =>
-      call(api.GET("/api/categories", { params: { query }, ...init(request) })),
+      call(api.GET("/api/categories", { params: { query: wireQuery(query) }, ...init(request) })),
 
-    listTags: (query, request) => call(api.GET("/api/tags", { params: { query }, ...init(request) })),
+    listTags: (query, request) =>
+      call(api.GET("/api/tags", { params: { query: wireQuery(query) }, ...init(request) })),
 
-    listAuthors: (query, request) => call(api.GET("/api/authors", { params: { query }, ...init(request) })),
+    listAuthors: (query, request) =>
+      call(api.GET("/api/authors", { params: { query: wireQuery(query) }, ...init(request) })),
 
     /** The feed's XML as text. */
     getFeed: (type, query, request) =>
       call(
         api.GET("/api/feeds/{type}", {
-          params: { path: { type }, query },
+          params: { path: { type }, query: wireQuery(query) },
           parseAs: "text",
           ...init(request),
         }),

@@ -101,6 +101,30 @@ describe("the blog client", () => {
     await expect(editor.logout()).resolves.toBeUndefined();
   });
 
+  it("sends boolean flags as the API spells them: exclude_body=false, preview=1, and no preview for false", async () => {
+    enableSessions();
+    const session = await blog().login(TEST_SECRETS.password);
+    const editor = createBlogClient({ baseUrl: BASE_URL, fetch: inProcessFetch, token: session.token });
+
+    const withBodies = await editor.listPosts({ page_size: 2, exclude_body: false });
+    expect(requests.at(-1)?.search).toBe("?page_size=2&exclude_body=false");
+    expect(withBodies.data.every((post) => typeof post.body === "string" && post.body.length > 0)).toBe(true);
+
+    await editor.search({ q: "cache", exclude_body: true });
+    expect(requests.at(-1)?.searchParams.get("exclude_body")).toBe("true");
+
+    const drafts = await editor.listPosts({ preview: true, page_size: 100 });
+    expect(requests.at(-1)?.searchParams.get("preview")).toBe("1");
+    expect(drafts.data.some((post) => post.status === "draft")).toBe(true);
+
+    const published = await editor.listPosts({ preview: false, page_size: 100 });
+    expect(requests.at(-1)?.searchParams.has("preview")).toBe(false);
+    expect(published.data.every((post) => post.status === "published")).toBe(true);
+
+    const draft = unpublishedPosts.find((post) => post.status === "draft")!;
+    expect((await editor.getPost(draft.slug, { preview: true })).data.slug).toBe(draft.slug);
+  });
+
   it("needs a baseUrl", () => {
     // @ts-expect-error baseUrl is required
     expect(() => createBlogClient({})).toThrow(TypeError);

@@ -78,7 +78,16 @@ describe("client types", () => {
     expectTypeOf(client.search).toBeCallableWith({ q: "cache", exclude_body: "0", page: 1 });
     expectTypeOf(client.listCategories).toBeCallableWith({ include: "recent_posts" });
     expectTypeOf(client.getFeed).toBeCallableWith("atom", { category: "performance" });
+    expectTypeOf(client.getFeed).toBeCallableWith("sitemap", { category: "performance", tag: "caching" });
     expectTypeOf<FeedType>().toEqualTypeOf<"rss" | "atom" | "sitemap">();
+  });
+
+  it("takes booleans for the flags", () => {
+    expectTypeOf(client.listPosts).toBeCallableWith({ exclude_body: false, preview: true });
+    expectTypeOf(client.listPosts).toBeCallableWith({ exclude_body: true, preview: false });
+    expectTypeOf(client.search).toBeCallableWith({ q: "cache", exclude_body: false });
+    expectTypeOf(client.getPost).toBeCallableWith("a-post", { preview: true });
+    expectTypeOf(client.getRelatedPosts).toBeCallableWith("a-post", { preview: true, limit: 3 });
   });
 
   it("rejects what the document does not allow", () => {
@@ -88,8 +97,10 @@ describe("client types", () => {
     expectTypeOf(client.listPosts).toBeCallableWith({ pagesize: 5 });
     // @ts-expect-error preview is only "1"
     expectTypeOf(client.listPosts).toBeCallableWith({ preview: "0" });
-    // @ts-expect-error exclude_body is a string flag, not a boolean
-    expectTypeOf(client.listPosts).toBeCallableWith({ exclude_body: true });
+    // @ts-expect-error exclude_body is a boolean or one of its four spellings
+    expectTypeOf(client.listPosts).toBeCallableWith({ exclude_body: "yes" });
+    // @ts-expect-error preview is a boolean or "1", not a number
+    expectTypeOf(client.getPost).toBeCallableWith("a-post", { preview: 1 });
     // @ts-expect-error the slug is a string
     expectTypeOf(client.getPost).toBeCallableWith(42);
     // @ts-expect-error getPost takes no page
