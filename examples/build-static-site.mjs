@@ -5,14 +5,21 @@
  * HTML files in an output directory.
  *
  *   npm start                      # the backend with the sample blog, in another terminal
- *   npm run example                # writes examples/out/
- *   BLOG_API_URL=https://blog.example.com node examples/build-static-site.mjs [outDir]
+ *   npm run example                # writes examples/out/ from http://localhost:8888
+ *   BLOG_API_URL=https://blog.example.com npm run example -- [outDir]
  *
- * It uses the typed client (client/), so it follows every page of the list
- * and fails with the problem's code and detail when the API answers an
- * error. Everything from the API is HTML-escaped, except post bodies: they
- * are the editors' CMS HTML and are inserted as they are (serve the result
- * with a Content-Security-Policy such as the one in netlify.toml).
+ * BLOG_API_URL is where the backend is; unset, it is http://localhost:8888,
+ * the address `npm start` prints. It uses the typed client (client/), so it
+ * follows every page of the list and fails with the problem's code and
+ * detail when the API answers an error. Everything from the API is
+ * HTML-escaped, except post bodies: they are the editors' CMS HTML and are
+ * inserted as they are (serve the result with a Content-Security-Policy such
+ * as the one in netlify.toml).
+ *
+ * Images the site serves itself (root-relative URLs such as
+ * `/images/sample/cover-1.svg`, in featured images and bodies) are copied
+ * into the output and linked relatively, so the pages work when opened from
+ * disk; absolute URLs (ButterCMS's CDN) are left as they are.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -24,7 +31,8 @@ import { BlogApiError, createBlogClient } from "../client/index.js";
 /** @typedef {import("../client/index.js").PostDetail} PostDetail */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DEFAULT_API_URL = "http://localhost:8888";
+/** What `npm start` prints as its address (scripts/start.mjs, port 8888 unless told otherwise). */
+export const DEFAULT_API_URL = "http://localhost:8888";
 const DEFAULT_OUT_DIR = join(HERE, "out");
 /** Post pages fetched at once: enough to be quick, few enough to stay polite to the backend. */
 const CONCURRENCY = 4;
@@ -48,6 +56,56 @@ function safeUrl(/** @type {string | null | undefined} */ url) {
     return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
   } catch {
     return null;
+  }
+}
+
+/** A root-relative URL of the site's own files that can be copied under the output directory as is. */
+const LOCAL_ASSET = /^\/(?!\/)(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*\/)*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$/;
+/** `src="/…"` in a post body (CMS HTML). */
+const ROOT_RELATIVE_SRC = /(\ssrc=)(["'])(\/(?!\/)[^"'<>]*)\2/g;
+
+/**
+ * The site's own files the pages link to, copied under the output
+ * directory: `link` gives what to link to from a page at `root`.
+ */
+class LocalAssets {
+  /** @param {((path: string) => Promise<Response>) | undefined} fetchAsset */
+  constructor(fetchAsset) {
+    this.fetchAsset = fetchAsset;
+    /** @type {Map<string, Promise<Uint8Array | null>>} */
+    this.files = new Map();
+  }
+
+  /** @param {string} url */
+  want(url) {
+    if (!this.fetchAsset || !LOCAL_ASSET.test(url) || this.files.has(url)) return;
+    const fetchAsset = this.fetchAsset;
+    this.files.set(
+      url,
+      fetchAsset(url).then(
+        async (response) => (response.ok ? new Uint8Array(await response.arrayBuffer()) : null),
+        () => null,
+      ),
+    );
+  }
+
+  /**
+   * Every root-relative image of a post: its featured image and the `src` attributes of its body.
+   * @param {Post} post
+   */
+  wantAllOf(post) {
+    if (post.featured_image) this.want(post.featured_image);
+    for (const match of (post.body ?? "").matchAll(ROOT_RELATIVE_SRC))
+      this.want(/** @type {string} */ (match[3]));
+  }
+
+  /**
+   * The URL to use from a page `root` away from the output's top: relative
+   * when the file was copied, unchanged otherwise.
+   * @param {string} url @param {string} root @param {Set<string>} copied
+   */
+  static link(url, root, copied) {
+    return copied.has(url) ? `${root}${url.slice(1)}` : url;
   }
 }
 
@@ -96,9 +154,10 @@ function byline(post) {
   return [formatDate(post.published), author ? `by ${escapeHtml(author)}` : ""].filter(Boolean).join(" ");
 }
 
-/** @param {Post} post */
-function featuredImage(post) {
-  const src = safeUrl(post.featured_image);
+/** @param {Post} post @param {string} root @param {Set<string>} copied */
+function featuredImage(post, root, copied) {
+  const safe = safeUrl(post.featured_image);
+  const src = safe && LocalAssets.link(safe, root, copied);
   if (!src) return "";
   const srcset = post.featured_image_srcset
     ? ` srcset="${escapeHtml(post.featured_image_srcset)}" sizes="(max-width: 800px) 100vw, 800px"`
@@ -121,8 +180,11 @@ ${post.summary ? `<p>${escapeHtml(post.summary)}</p>` : ""}
   return layout({ title: siteTitle, body, root: "" });
 }
 
-/** @param {{ siteTitle: string, detail: PostDetail }} page */
-export function renderPost({ siteTitle, detail }) {
+/**
+ * @param {{ siteTitle: string, detail: PostDetail, copied?: Set<string> }} page `copied`: the
+ *   root-relative image URLs copied into the output, linked relatively.
+ */
+export function renderPost({ siteTitle, detail, copied = new Set() }) {
   const post = detail.data;
   const root = "../../";
   const terms = [...(post.categories ?? []), ...(post.tags ?? [])]
@@ -141,9 +203,9 @@ export function renderPost({ siteTitle, detail }) {
   const body = `<article>
 <h1>${escapeHtml(post.title)}</h1>
 <p>${byline(post)}</p>
-${featuredImage(post)}
+${featuredImage(post, root, copied)}
 <div class="body">
-${post.body ?? ""}
+${(post.body ?? "").replace(ROOT_RELATIVE_SRC, (_, attribute, quote, url) => `${attribute}${quote}${LocalAssets.link(url, root, copied)}${quote}`)}
 </div>
 ${terms ? `<p>Filed under ${terms}</p>` : ""}
 </article>
@@ -153,18 +215,22 @@ ${neighbours.length ? `<nav>${neighbours.join(" ")}</nav>` : ""}`;
 
 /**
  * Renders every published post into `outDir`: `index.html` and
- * `posts/<slug>/index.html`. Returns the files written, relative to `outDir`.
+ * `posts/<slug>/index.html`, plus the site's own images they show (fetched
+ * with `fetchAsset`, given a root-relative URL; without it they are left
+ * root-relative). Returns the files written, relative to `outDir`, and the
+ * images that could not be fetched.
  *
- * @param {{ client: BlogClient, outDir: string, siteTitle?: string }} options
+ * @param {{ client: BlogClient, outDir: string, siteTitle?: string,
+ *   fetchAsset?: (path: string) => Promise<Response> }} options
  */
-export async function buildSite({ client, outDir, siteTitle = "Blog" }) {
+export async function buildSite({ client, outDir, siteTitle = "Blog", fetchAsset }) {
   /** @type {Post[]} */
   const posts = [];
   for await (const post of client.allPosts({ page_size: 100 })) posts.push(post);
 
   /** @type {string[]} */
   const written = [];
-  /** @param {string} path @param {string} html */
+  /** @param {string} path @param {string | Uint8Array} html */
   const write = async (path, html) => {
     const file = join(outDir, path);
     await mkdir(dirname(file), { recursive: true });
@@ -173,24 +239,51 @@ export async function buildSite({ client, outDir, siteTitle = "Blog" }) {
   };
 
   await write("index.html", renderIndex({ siteTitle, posts }));
+  const assets = new LocalAssets(fetchAsset);
+  /** @type {PostDetail[]} */
+  const details = [];
   let next = 0;
   const worker = async () => {
     while (next < posts.length) {
       const post = /** @type {Post} */ (posts[next++]);
       const detail = await client.getPost(post.slug);
-      await write(pagePath(post.slug), renderPost({ siteTitle, detail }));
+      assets.wantAllOf(detail.data);
+      details.push(detail);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, posts.length) }, worker));
-  return { posts: posts.length, files: written.sort() };
+
+  /** @type {Set<string>} */
+  const copied = new Set();
+  /** @type {string[]} */
+  const missing = [];
+  for (const [url, pending] of assets.files) {
+    const bytes = await pending;
+    if (bytes === null) {
+      missing.push(url);
+      continue;
+    }
+    await write(url.slice(1), bytes);
+    copied.add(url);
+  }
+  for (const detail of details) {
+    await write(pagePath(detail.data.slug), renderPost({ siteTitle, detail, copied }));
+  }
+  return { posts: posts.length, files: written.sort(), missing: missing.sort() };
 }
 
 async function main() {
   const baseUrl = process.env.BLOG_API_URL || DEFAULT_API_URL;
   const outDir = resolve(process.argv[2] ?? DEFAULT_OUT_DIR);
   try {
-    const { posts, files } = await buildSite({ client: createBlogClient({ baseUrl }), outDir });
+    const { posts, files, missing } = await buildSite({
+      client: createBlogClient({ baseUrl }),
+      outDir,
+      fetchAsset: (path) => fetch(new URL(path, baseUrl)),
+    });
     console.log(`Wrote ${files.length} files (${posts} posts) to ${outDir} from ${baseUrl}`);
+    if (missing.length)
+      console.warn(`Could not copy ${missing.length} images, left as links: ${missing.join(", ")}`);
   } catch (error) {
     if (error instanceof BlogApiError) {
       console.error(`The API answered ${error.status} ${error.code ?? ""}: ${error.detail}`);
