@@ -8,6 +8,33 @@ import { threadId } from "node:worker_threads";
 import { build } from "esbuild";
 
 const BUNDLE = "preload.mjs";
+
+/**
+ * Preview settings for the sample blog, so that previews work out of the box
+ * wherever the emulation is loaded: `npm start` and plain `netlify dev`
+ * (scripts/sample-loader.mjs). A deploy loads neither script, so there an
+ * unset PREVIEW_PASSWORD or SESSION_SECRET still means `503
+ * auth_not_configured`. Public on purpose: the README prints the password.
+ */
+export const DEMO_PREVIEW = Object.freeze({
+  PREVIEW_PASSWORD: "sample-preview",
+  SESSION_SECRET: "sample-blog-demo-session-secret-never-for-a-deploy",
+});
+
+/**
+ * The demo values for the preview settings `env` lacks (unset or empty, as
+ * src/core/config.ts counts them), to be added to it.
+ * @param {Record<string, string | undefined>} env
+ * @returns {Partial<Record<keyof typeof DEMO_PREVIEW, string>>}
+ */
+export function demoPreviewDefaults(env) {
+  /** @type {Partial<Record<keyof typeof DEMO_PREVIEW, string>>} */
+  const missing = {};
+  for (const name of /** @type {(keyof typeof DEMO_PREVIEW)[]} */ (Object.keys(DEMO_PREVIEW))) {
+    if (!env[name]) missing[name] = DEMO_PREVIEW[name];
+  }
+  return missing;
+}
 const INPUTS = "preload.inputs.json";
 
 /**
