@@ -1,31 +1,38 @@
 import type { Config } from "@netlify/functions";
 import { authenticateWebhook, parseWebhook } from "../src/blog/webhook.ts";
+import { tagsForPostChange } from "../src/content/cache-tags.ts";
 import { applyPostChange } from "../src/content/post-change.ts";
 import { log } from "../src/core/log.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { jsonResponse } from "../src/http/representation.ts";
 import { readJsonObject } from "../src/http/request-body.ts";
+import { settleWithin } from "../src/netlify/context.ts";
 
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+/** ButterCMS waits 5 s for a 2xx and never sends the event again: answer by then, finish after. */
+const ANSWER_WITHIN_MS = 4_000;
 
-/** POST /api/webhooks/buttercms: a post changed; purge the CDN (README: "Publishing"). */
+/** POST /api/webhooks/buttercms: a post changed; record what ButterCMS says now and purge the CDN. */
 export default defineEndpoint({
   route: () => config.path,
   methods: {
     POST: async (scope) => {
       authenticateWebhook(scope.req, scope.config);
-      const { event, post } = parseWebhook(
-        await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES),
-        scope.config,
-      );
-      if (post === null) {
-        log("info", "Ignored a ButterCMS webhook that is not a post event", { event });
-        return jsonResponse({ accepted: true, event, ignored: true }, 202);
+      const parsed = parseWebhook(await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES), scope.config);
+      if (parsed.kind === "ignored") {
+        log("info", "Ignored a ButterCMS webhook", { event: parsed.event, reason: parsed.reason });
+        return jsonResponse({ accepted: true, event: parsed.event, ignored: true }, 202);
       }
-      const { tags, purge } = await applyPostChange(scope, post.slug, post.locale, post.change);
+      const { change } = parsed;
+      const outcome = await settleWithin(scope.context, applyPostChange(scope, change), ANSWER_WITHIN_MS);
+      if (!outcome.done) {
+        const pending = tagsForPostChange(change.slug, change.locale);
+        return jsonResponse({ accepted: true, event: change.event, pending }, 202);
+      }
+      const { tags, purge } = outcome.value;
       return purge === "purged"
-        ? jsonResponse({ accepted: true, event, purged: tags }, 200)
-        : jsonResponse({ accepted: true, event, pending: tags }, 202);
+        ? jsonResponse({ accepted: true, event: change.event, purged: tags }, 200)
+        : jsonResponse({ accepted: true, event: change.event, pending: tags }, 202);
     },
   },
 });

@@ -9,27 +9,18 @@
  */
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
-import type { FeedType, Post, TermList } from "../butter/types.ts";
-import { DEFAULT_LOCALE, FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
-import {
-  fromButter,
-  type ReadResult,
-  type ReadScope,
-  readExisting,
-  requestKey,
-  responseCache,
-} from "../content/cached-read.ts";
-import {
-  type PublishedIndex,
-  prefetchIndex,
-  publishedIndex,
-  upstreamLocale,
-} from "../content/published-index.ts";
+import type { FeedType, Post, PostSummary, TermList } from "../butter/types.ts";
+import { FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
+import { type ReadResult, type ReadScope, readExisting, requestKey } from "../content/cached-read.ts";
+import { responseCache } from "../content/instance-state.ts";
+import { DEFAULT_LOCALE, localeKey, upstreamLocale } from "../content/locale.ts";
+import { type PublishedIndex, prefetchIndex, publishedIndex } from "../content/published-index.ts";
 import { SHARED_COPIES } from "../content/shared-copies.ts";
+import { callButter } from "../content/upstream.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { marked, represent, representText } from "../http/representation.ts";
 import { withSrcset } from "./images.ts";
-import { LOCALE_PARAM, localeKey } from "./locale.ts";
+import { LOCALE_PARAM } from "./locale.ts";
 
 export const TERMS_QUERY = {
   include: { type: "enum", values: ["recent_posts"] },
@@ -68,7 +59,7 @@ export const MAX_RECENT_POSTS = 10;
  * documents for `include=recent_posts` (slug, title, published), and the
  * summary, image and URL the index has too; never a body or a status.
  */
-const recentPost = (post: Post) => ({
+const recentPost = (post: PostSummary) => ({
   slug: post.slug,
   title: post.title,
   published: post.published ?? null,
@@ -77,7 +68,7 @@ const recentPost = (post: Post) => ({
   url: post.url ?? "",
 });
 
-const termSlugs = (post: Post, resource: TermResource): string[] => {
+const termSlugs = (post: PostSummary, resource: TermResource): string[] => {
   if (resource === "author") return post.author ? [post.author.slug] : [];
   return (resource === "category" ? post.categories : post.tags)?.map((term) => term.slug) ?? [];
 };
@@ -117,7 +108,7 @@ function termList(scope: ReadScope, resource: TermResource) {
   const cdnTags = resource === "category" ? instanceTags : [TERM_TAGS[resource]];
   const shared = SHARED_COPIES.terms(resource, key);
   return readExisting({ ...scope, key, tags: instanceTags, shared }, async () =>
-    represent(await fromButter(scope.config, () => listTerms(scope.config, resource, false)), cdnTags),
+    represent(await callButter(scope.config, () => listTerms(scope.config, resource, false)), cdnTags),
   );
 }
 
@@ -126,7 +117,7 @@ export async function termListRepresentation(
   resource: TermResource,
   includeRecentPosts: boolean,
 ): Promise<ReadResult> {
-  if (!includeRecentPosts) return termList(scope, resource);
+  if (!includeRecentPosts) return { representation: await termList(scope, resource) };
   const key = requestKey(resource, { include: "recent_posts" });
   const tags = [TERM_TAGS[resource], postsTag(DEFAULT_LOCALE)];
   // Nothing here for this key: the list and the index alongside the shared state (one round trip when cold).
@@ -136,16 +127,14 @@ export async function termListRepresentation(
     early = termList(scope, resource);
     early.catch(() => undefined); // awaited below, where a failure counts
   }
-  return readExisting({ ...scope, key, tags }, async () => {
+  const representation = await readExisting({ ...scope, key, tags }, async () => {
     const started = early ?? termList(scope, resource);
     early = undefined;
-    const [list, { index }] = await Promise.all([started, publishedIndex(scope, DEFAULT_LOCALE)]);
-    const terms = JSON.parse(list.representation.body) as TermList;
-    return marked(represent(withRecentPosts(terms, resource, index), tags), {
-      staleSince: list.freshness.kind === "last-known-good" ? list.freshness.since : index.staleSince,
-      unverified: list.freshness.kind === "unverified" || index.unverified,
-    });
+    const [list, index] = await Promise.all([started, publishedIndex(scope, DEFAULT_LOCALE)]);
+    const terms = JSON.parse(list.body) as TermList;
+    return marked(represent(withRecentPosts(terms, resource, index), tags), list.freshness, index.freshness);
   });
+  return { representation };
 }
 
 /** One key per search: case and runs of white space do not make new ones. */
@@ -164,14 +153,15 @@ export async function searchRepresentation(
     locale: upstreamLocale(locale),
   };
   const key = requestKey("searchPosts", { ...params, page: query.page });
-  const shared = SHARED_COPIES.search(locale, params.query, key);
-  return readExisting({ ...scope, key, tags, shared }, async () => {
+  const shared = SHARED_COPIES.search(locale, key);
+  const representation = await readExisting({ ...scope, key, tags, shared }, async () => {
     const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
-      fromButter(scope.config, () => searchPosts(scope.config, { ...params, page })),
+      callButter(scope.config, () => searchPosts(scope.config, { ...params, page })),
     );
     // ButterCMS's relevance order and `rank` pass through untouched.
     return represent({ ...list, data: list.data.map((post: Post) => withSrcset(post)) }, tags);
   });
+  return { representation };
 }
 
 export async function feedRepresentation(
@@ -184,8 +174,9 @@ export async function feedRepresentation(
   const upstream = { category_slug: filters.category, tag_slug: filters.tag, locale: upstreamLocale(locale) };
   const key = requestKey(`feed:${type}`, upstream);
   const shared = SHARED_COPIES.feed(type, locale, { category: filters.category, tag: filters.tag }, key);
-  return readExisting({ ...scope, key, tags, shared }, async () => {
-    const xml = await fromButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
+  const representation = await readExisting({ ...scope, key, tags, shared }, async () => {
+    const xml = await callButter(scope.config, () => retrieveFeed(scope.config, type, upstream));
     return representText(xml, tags, FEED_CONTENT_TYPES[type]);
   });
+  return { representation };
 }

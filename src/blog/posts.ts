@@ -12,31 +12,28 @@
 import { listPosts, retrievePost } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
 import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
-import type { Post, PostDetail, PostList } from "../butter/types.ts";
-import { type LocaleKey, postsTag, postTag } from "../content/cache-tags.ts";
-import {
-  fromButter,
-  nullIfNotFound,
-  type ReadResult,
-  type ReadScope,
-  read,
-  requestKey,
-  responseCache,
-} from "../content/cached-read.ts";
+import type { Post, PostDetail, PostList, PostSummary } from "../butter/types.ts";
+import { postsTag, postTag } from "../content/cache-tags.ts";
+import { type ReadResult, type ReadScope, read, requestKey } from "../content/cached-read.ts";
+import { responseCache } from "../content/instance-state.ts";
+import { type LocaleKey, localeKey, upstreamLocale } from "../content/locale.ts";
 import { lookUpStoredPost, publishedPost } from "../content/post-store.ts";
 import {
+  indexComparedAt,
   type PublishedIndex,
   prefetchIndex,
   publishedIndex,
-  upstreamLocale,
 } from "../content/published-index.ts";
+import { reconcileIfForgotten } from "../content/reconcile.ts";
+import { callButter, nullIfNotFound } from "../content/upstream.ts";
 import { invalidParameters, notFound } from "../core/errors.ts";
+import { type Freshness, leastFresh } from "../http/freshness.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { marked, represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
 import { type FunctionContext, pathParam } from "../netlify/context.ts";
 import { withSrcset } from "./images.ts";
-import { LOCALE_PARAM, localeKey } from "./locale.ts";
+import { LOCALE_PARAM } from "./locale.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
@@ -77,7 +74,7 @@ export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 const publicList = (list: PostList): PostList => ({ ...list, data: list.data.map(withSrcset) });
 
 /** What ButterCMS answers for the list, computed from the index: same posts, order and `meta`. */
-function pageOf(posts: readonly Post[], page: number, pageSize: number): PostList {
+function pageOf<T>(posts: readonly T[], page: number, pageSize: number): { meta: PostList["meta"]; data: T[] } {
   const count = posts.length;
   const lastPage = Math.ceil(count / pageSize);
   if (page > 1 && page > lastPage) {
@@ -90,7 +87,7 @@ function pageOf(posts: readonly Post[], page: number, pageSize: number): PostLis
   };
 }
 
-function filtered(index: PublishedIndex, query: ListPostsQuery): readonly Post[] {
+function filtered(index: PublishedIndex, query: ListPostsQuery): readonly PostSummary[] {
   const { category, tag, author } = query;
   if (!category && !tag && !author) return index.posts;
   return index.posts.filter(
@@ -112,7 +109,7 @@ async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<Rea
     locale,
   };
   const list = await pageOrPastTheEnd(query.page, query.page_size, (page) =>
-    fromButter(scope.config, () => listPosts(scope.config, { ...params, page }, true)),
+    callButter(scope.config, () => listPosts(scope.config, { ...params, page }, true)),
   );
   return { representation: represent(publicList(list), []), preview: true };
 }
@@ -125,10 +122,7 @@ async function previewList(scope: ReadScope, query: ListPostsQuery): Promise<Rea
 async function readFromIndex<Early = undefined>(
   scope: ReadScope,
   target: { key: string; tags: readonly string[]; locale: LocaleKey; notFound: string },
-  build: (
-    index: PublishedIndex,
-    early?: Early,
-  ) => Promise<{ value: unknown; staleSince?: string | undefined } | null>,
+  build: (index: PublishedIndex, early?: Early) => Promise<{ value: unknown; freshness?: Freshness } | null>,
   /** Work to start alongside the index read (on a miss only). */
   start?: () => Early,
 ): Promise<ReadResult> {
@@ -139,22 +133,20 @@ async function readFromIndex<Early = undefined>(
   const served = await read({ ...scope, key: target.key, tags: target.tags }, async () => {
     const started = early ?? start?.();
     early = undefined;
-    const { index } = await publishedIndex(scope, target.locale);
+    const index = await publishedIndex(scope, target.locale);
+    reconcileIfForgotten(scope, target.locale, indexComparedAt(target.locale));
     const built = await build(index, started);
     if (!built) return null;
-    return marked(represent(built.value, target.tags), {
-      staleSince: built.staleSince ?? index.staleSince,
-      unverified: index.unverified,
-    });
+    return marked(represent(built.value, target.tags), built.freshness, index.freshness);
   });
   if (!served) throw notFound(target.notFound);
-  return served;
+  return { representation: served };
 }
 
 /** A post whatever its status, for an authorised preview: never cached, never stored. */
 async function previewPost(scope: ReadScope, slug: string, locale: LocaleKey): Promise<PostDetail> {
   const detail = await nullIfNotFound(
-    fromButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
+    callButter(scope.config, () => retrievePost(scope.config, slug, true, upstreamLocale(locale))),
   );
   if (!detail) throw notFound("No post has this slug.");
   return detail;
@@ -173,27 +165,24 @@ export async function postListRepresentation(
     const list = pageOf(filtered(index, query), query.page, query.page_size);
     if (query.exclude_body) return { value: publicList(list) };
     const bodies = await withBodies(scope, locale, list.data);
-    return { value: publicList({ ...list, data: bodies.posts }), staleSince: bodies.staleSince };
+    return { value: publicList({ ...list, data: bodies.posts }), freshness: bodies.freshness };
   });
 }
 
-/** The posts with their bodies, and when the oldest last-known-good body among them was fetched. */
+/** The posts with their bodies, as fresh as the least fresh body among them. */
 async function withBodies(
   scope: ReadScope,
   locale: LocaleKey,
-  posts: readonly Post[],
-): Promise<{ posts: Post[]; staleSince?: string | undefined }> {
+  posts: readonly PostSummary[],
+): Promise<{ posts: Post[]; freshness: Freshness }> {
   const full = await Promise.all(posts.map((post) => publishedPost(scope, locale, post)));
-  const stale = full
-    .map((found) => found?.staleSince)
-    .filter((since): since is string => since !== undefined);
   return {
     posts: full.map((found, position) => found?.post ?? (posts[position] as Post)),
-    staleSince: stale.sort()[0],
+    freshness: leastFresh(...full.map((found) => found?.freshness)),
   };
 }
 
-const link = (post: Post | undefined) =>
+const link = (post: PostSummary | undefined) =>
   post ? { slug: post.slug, title: post.title, featured_image: post.featured_image ?? null } : null;
 
 /** ButterCMS's neighbours of a published post: `next_post` is the newer one, `previous_post` the older. */
@@ -229,7 +218,7 @@ export const postRepresentation: SlugRead<typeof POST_QUERY> = async (scope, slu
       if (!found) return null;
       return {
         value: { meta: neighbours(index, slug), data: withSrcset(found.post) },
-        staleSince: found.staleSince,
+        freshness: found.freshness,
       };
     },
     lookUp,
@@ -242,7 +231,7 @@ const slugsOf = (terms: { slug: string }[] | undefined) => new Set((terms ?? [])
 const shared = (a: Set<string>, b: Set<string>) => [...a].filter((slug) => b.has(slug)).length;
 
 /** Published posts ranked by shared tags, then shared categories, then recency (index order); never `post`. */
-export function relatedPosts(index: PublishedIndex, post: Post, limit: number): Post[] {
+export function relatedPosts(index: PublishedIndex, post: Post | PostSummary, limit: number): PostSummary[] {
   const tags = slugsOf(post.tags);
   const categories = slugsOf(post.categories);
   return index.posts
@@ -264,7 +253,7 @@ export const relatedRepresentation: SlugRead<typeof RELATED_QUERY> = async (scop
   if (query.preview) {
     // The post asked about may be a draft; what is related to it is still published only.
     const detail = await previewPost(scope, slug, locale);
-    const { index } = await publishedIndex(scope, locale);
+    const index = await publishedIndex(scope, locale);
     const data = relatedPosts(index, detail.data, query.limit).map(withSrcset);
     return { representation: represent({ data }, []), preview: true };
   }
@@ -274,7 +263,7 @@ export const relatedRepresentation: SlugRead<typeof RELATED_QUERY> = async (scop
     const position = index.positions.get(slug);
     if (position === undefined) return null;
     return {
-      value: { data: relatedPosts(index, index.posts[position] as Post, query.limit).map(withSrcset) },
+      value: { data: relatedPosts(index, index.posts[position] as PostSummary, query.limit).map(withSrcset) },
     };
   });
 };

@@ -10,8 +10,8 @@
  */
 
 import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
-import { DEFAULT_LOCALE, type LocaleKey } from "../content/cache-tags.ts";
-import type { PostChange } from "../content/post-change.ts";
+import { webhookLocale } from "../content/locale.ts";
+import type { PostEvent } from "../content/post-change.ts";
 import { type Config, LOCALE_PATTERN, required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
 import { type FieldError, invalidParameters, webhookUnauthorized } from "../core/errors.ts";
@@ -20,20 +20,23 @@ import { isJsonObject } from "../core/json-object.ts";
 /** The header to configure in ButterCMS's webhook settings, carrying WEBHOOK_SECRET. */
 export const WEBHOOK_SECRET_HEADER = "X-Webhook-Secret";
 
-/** Post events that change what readers see, and what each means for the post. */
-export const POST_EVENTS: Record<string, PostChange> = {
-  "post.published": "published",
-  "post.draft": "unpublished",
-  "post.delete": "unpublished",
-  "post.all": "unknown",
-  "post.localization.published": "published",
-  "post.localization.draft": "unpublished",
-  "post.localization.delete": "unpublished",
-};
+/**
+ * Post events that can change what readers see. Which change it was is not
+ * taken from the event: ButterCMS is asked for the post's state now.
+ */
+export const POST_EVENTS: ReadonlySet<string> = new Set([
+  "post.published",
+  "post.draft",
+  "post.delete",
+  "post.all",
+  "post.localization.published",
+  "post.localization.draft",
+  "post.localization.delete",
+]);
 
 export type WebhookEvent =
-  | { event: string; post: null }
-  | { event: string; post: { slug: string; locale: LocaleKey; change: PostChange } };
+  | { kind: "post"; change: PostEvent }
+  | { kind: "ignored"; event: string; reason: "not a post event" | "locale not served" };
 
 export function authenticateWebhook(req: Request, config: Config): void {
   const secret = required(config.webhookSecret);
@@ -41,19 +44,15 @@ export function authenticateWebhook(req: Request, config: Config): void {
   if (!secretsMatch(given, secret)) throw webhookUnauthorized(WEBHOOK_SECRET_HEADER);
 }
 
-/** `data.locale`: null or absent is the default locale; ButterCMS's default code is too. */
-function localeOf(data: Record<string, unknown>, config: Config, errors: FieldError[]): LocaleKey {
+/** `data.locale`: null, absent or empty is the default locale; anything else a lower-cased code. */
+function localeCode(data: Record<string, unknown>, errors: FieldError[]): string | null {
   const locale = data.locale;
-  if (locale === undefined || locale === null || locale === "") return DEFAULT_LOCALE;
+  if (locale === undefined || locale === null || locale === "") return null;
   const code = typeof locale === "string" ? locale.toLowerCase() : "";
   if (!LOCALE_PATTERN.test(code)) {
     errors.push({ name: "data.locale", reason: "must be null or a locale code such as en or pt-br" });
-    return DEFAULT_LOCALE;
   }
-  const locales = Array.isArray(config.locales) ? config.locales : [];
-  // Without BUTTERCMS_LOCALES this backend serves the default locale only: whatever changed, purge that.
-  if (locales.length === 0) return DEFAULT_LOCALE;
-  return code === locales[0] ? DEFAULT_LOCALE : code;
+  return code;
 }
 
 /** The event and, for post events, the post's slug and locale; 400 listing what is malformed. */
@@ -66,13 +65,15 @@ export function parseWebhook(body: Record<string, unknown>, config: Config): Web
   }
   if (!isJsonObject(body.data)) errors.push({ name: "data", reason: "is required: an object" });
   if (errors.length > 0) throw invalidParameters(errors);
-  const change = Object.hasOwn(POST_EVENTS, event as string) ? POST_EVENTS[event as string] : undefined;
-  if (change === undefined) return { event: event as string, post: null };
+  const name = event as string;
+  if (!POST_EVENTS.has(name)) return { kind: "ignored", event: name, reason: "not a post event" };
   const data = body.data as Record<string, unknown>;
   if (typeof data.id !== "string" || !SLUG_PATTERN.test(data.id)) {
     errors.push({ name: "data.id", reason: `is the post's slug and ${SLUG_REASON}` });
   }
-  const locale = localeOf(data, config, errors);
+  const code = localeCode(data, errors);
   if (errors.length > 0) throw invalidParameters(errors);
-  return { event: event as string, post: { slug: data.id as string, locale, change } };
+  const locale = webhookLocale(config, code);
+  if (locale === null) return { kind: "ignored", event: name, reason: "locale not served" };
+  return { kind: "post", change: { event: name, slug: data.id as string, locale } };
 }

@@ -19,14 +19,33 @@ export interface Term {
 
 export type PostStatus = "published" | "draft" | "scheduled";
 
-export interface Post {
+/** What every post carries; the typed fields are the ones the backend relies on. */
+interface PostFields {
   slug: string;
   title: string;
   status: PostStatus;
+  /** ISO 8601; lists are ordered by it, newest first. */
+  published?: string | null;
+  /** ISO 8601; changes with every edit. */
+  updated?: string | null;
+  /** The post's absolute URL on the ButterCMS-configured site (feeds link to it). */
+  url?: string;
+  summary?: string;
+  featured_image?: string | null;
   author?: Author;
   categories?: Term[];
   tags?: Term[];
   [field: string]: unknown;
+}
+
+/** A post as lists carry it (`exclude_body=true`) and the published index keeps it: no body. */
+export interface PostSummary extends PostFields {
+  body?: undefined;
+}
+
+/** A post with its body, as `GET /posts/<slug>/` gives it. */
+export interface Post extends PostFields {
+  body?: string;
 }
 
 export interface PostSummaryLink {

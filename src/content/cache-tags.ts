@@ -9,10 +9,7 @@
  * locale suffixes them (`posts:es`, `post:<slug>:es`), so a localized
  * publish purges only its locale.
  */
-
-/** "default" for ButterCMS's default locale, else the locale code. */
-export type LocaleKey = string;
-export const DEFAULT_LOCALE: LocaleKey = "default";
+import { DEFAULT_LOCALE, type LocaleKey } from "./locale.ts";
 
 const suffix = (locale: LocaleKey) => (locale === DEFAULT_LOCALE ? "" : `:${locale}`);
 

@@ -2,26 +2,26 @@
  * The content/ layer: how the backend obtains ButterCMS content, as a whole
  * (docs/architecture.md, "Caching layers"). Above resilience/ (generic
  * mechanisms) and below blog/ (what each endpoint answers); it may import
- * core/, butter/, http/representation.ts, resilience/ and netlify/.
+ * core/, butter/, http/, resilience/ and netlify/.
  *
- * This module is one instance's cached read: its response cache in front
- * (tags kept as data), ButterCMS behind `callButter`, the shared site state
- * checked at most every STATE_CHECK_MS (a new generation of a locale drops
- * this instance's entries for it), and the last-known-good copy in Blobs
- * when ButterCMS fails and the instance has nothing. Preview reads skip all
- * of it: they never read or write shared entries or Blobs.
+ * This module is a public read: this instance's response cache in front,
+ * then the shared copy in Blobs if the read has one (current at this
+ * generation, or unchanged since: copy-dependency.ts), then ButterCMS; and
+ * when ButterCMS fails, the last-known-good copy (last-known-good.ts).
+ * Preview reads never come here: they never read or write shared entries.
  */
-import { ButterFailure } from "../butter/failure.ts";
-import type { Config } from "../core/config.ts";
+import { required } from "../core/config.ts";
 import { notFound } from "../core/errors.ts";
 import { log } from "../core/log.ts";
-import type { Representation } from "../http/representation.ts";
-import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
-import { type FunctionContext, runInBackground } from "../netlify/context.ts";
-import { ResponseCache } from "../resilience/response-cache.ts";
-import type { LocaleKey } from "./cache-tags.ts";
-import { forgetChangeRecords, unchangedSince } from "./change-records.ts";
-import { completeOwedPurge } from "./owed-purge.ts";
+import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/freshness.ts";
+import { marked, type Representation } from "../http/representation.ts";
+import { openSharedStore } from "../netlify/blobs.ts";
+import { runInBackground } from "../netlify/context.ts";
+import { type CachedRead, responseCache, siteState } from "./instance-state.ts";
+import { withoutRemoved } from "./last-known-good.ts";
+import type { LocaleKey } from "./locale.ts";
+import { unchangedSince } from "./published-index.ts";
+import type { ReadScope } from "./read-scope.ts";
 import {
   claimRefresh,
   refreshedCopy,
@@ -33,110 +33,26 @@ import {
   sharedCopy,
   storedCopy,
 } from "./shared-copies.ts";
-import { SiteStateView } from "./site-state.ts";
-import { callButter, resetBreaker } from "./upstream.ts";
+import { checkSiteState } from "./state-check.ts";
+import { isOutage } from "./upstream.ts";
 
-/** In-function cache lifetimes; short, so an instance that cannot see Blobs does not serve old copies for long. */
-export const CACHE_TIMES = {
-  ttlMs: 30_000,
-  staleWhileRevalidateMs: 300_000,
-  staleIfErrorMs: 86_400_000,
-};
-export const CACHE_BOUNDS = { maxEntries: 500, maxBytes: 16 * 1024 * 1024 };
+export type { ReadScope } from "./read-scope.ts";
 
-/** A representation, or `null` for "ButterCMS has no such thing" (worth caching too). */
-export type CachedRead = Representation | null;
-
-/**
- * How current what is served is known to be: `current` (this instance saw
- * the shared state within STATE_CHECK_MS), `unverified` (it could not:
- * short CDN lifetime), or a last-known-good copy from Blobs (ButterCMS
- * failed), with when ButterCMS gave it.
- */
-export type Freshness =
-  | { kind: "current" }
-  | { kind: "unverified" }
-  | { kind: "last-known-good"; since: string };
-
-export interface Served {
-  representation: Representation;
-  freshness: Freshness;
-}
-
-/** What a read endpoint answers from: a representation, how current it is, and whether it is a preview. */
+/** What a read endpoint answers from: a representation (with its freshness), and whether it is a preview. */
 export interface ReadResult {
   representation: Representation;
-  /** Default: current. */
-  freshness?: Freshness;
   /** Preview responses must never reach a shared cache. */
   preview?: boolean;
 }
 
-const sizeOf = (value: CachedRead) => (value ? value.body.length + value.etag.length : 16);
-
-export const siteState = new SiteStateView();
-/** Copies not known to be current are served, never kept: the next request tries again. */
-const keep = (value: CachedRead) => !value || (!value.staleSince && !value.unverified);
-export const responseCache = new ResponseCache<CachedRead>({ ...CACHE_TIMES, ...CACHE_BOUNDS, keep }, sizeOf);
-
-/** What a generation change of a locale drops in this instance: everything derived from its posts. */
-const generationListeners: ((localeKey: string) => void)[] = [];
-export function onGenerationChange(listener: (localeKey: string) => void): void {
-  generationListeners.push(listener);
-}
-
-siteState.onChange((previous, next) => {
-  for (const [localeKey, generation] of Object.entries(next.generations)) {
-    if (previous.generations[localeKey] === generation) continue;
-    for (const listener of generationListeners) listener(localeKey);
-  }
-});
-
-/** Forgets all instance state: cache entries, breaker, shared-state view. For tests and benchmarks. */
-export function resetInstanceState(): void {
-  responseCache.clear();
-  resetBreaker();
-  siteState.reset();
-  forgetChangeRecords();
-  for (const listener of resetListeners) listener();
-}
-const resetListeners: (() => void)[] = [];
-export function onInstanceReset(listener: () => void): void {
-  resetListeners.push(listener);
-}
-
-export interface ReadScope {
-  config: Config;
-  context: FunctionContext;
-}
-
-/**
- * The shared state, read at most every STATE_CHECK_MS. Also the moment an
- * instance completes a CDN purge that is owed (in the background).
- */
-export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
-  if (siteState.isCurrent()) return CURRENT;
-  const store = openSharedStore(scope.config.content.storeName);
-  if (!store) return UNVERIFIED; // no Blobs here at all (plain tests, benchmarks)
-  const view = await siteState.current(store);
-  if (view.state.owedPurge && view.state.owedPurge.nextAt <= Date.now()) {
-    runInBackground(scope.context, completeOwedPurge(store, siteState));
-  }
-  return view.verified ? CURRENT : UNVERIFIED;
-}
-
-const CURRENT: Freshness = { kind: "current" };
 /**
  * A response built this long after the shared state was last seen may come
  * from before a publish whose second purge (SECOND_PURGE_DELAY_MS after the
  * webhook) has already passed: it gets the short CDN lifetime.
  */
 const LATE_AFTER_MS = 3_000;
-const UNVERIFIED: Freshness = { kind: "unverified" };
-
-/** One ButterCMS call through the quota gate, retries and breaker. */
-export const fromButter = <T>(config: Config, call: () => Promise<T>): Promise<T> =>
-  callButter(config, siteState, call);
+/** The least time a last-known-good read gets once ButterCMS has failed: the alternative is an error. */
+const LAST_KNOWN_GOOD_MIN_WAIT_MS = 2_000;
 
 export interface ReadOptions extends ReadScope {
   /** The normalised request: equal requests must give equal keys. */
@@ -147,55 +63,44 @@ export interface ReadOptions extends ReadScope {
   shared?: SharedCopyKey | undefined;
 }
 
-/** The generation of the locale a copy embeds posts of (0 for none), and the last unpublish's. */
-function generationsOf(locale: LocaleKey | null): { current: number; removed: number } {
-  if (locale === null) return { current: 0, removed: 0 };
-  const { state } = siteState.peek();
-  return { current: state.generations[locale] ?? 0, removed: state.removals?.[locale] ?? 0 };
-}
+const generationOf = (locale: LocaleKey | null): number =>
+  locale === null ? 0 : (siteState.peek().state.generations[locale] ?? 0);
 
-/**
- * A copy is current at its own generation, and at a later one when no change
- * in between can have altered it (change-records.ts): a publish then costs
- * no ButterCMS call for the searches and filtered feeds it cannot touch.
- */
-async function stillCurrent(
-  store: SharedStore,
-  shared: SharedCopyKey,
-  copy: StoredCopy,
-  generation: number,
-): Promise<boolean> {
+/** A copy is current at its own generation, and at a later one when no change in between can have altered it. */
+function stillCurrent(shared: SharedCopyKey, copy: StoredCopy, generation: number): boolean {
   if (copy.generation === generation) return true;
   if (!shared.dependsOn || shared.locale === null || copy.generation > generation) return false;
-  const refs = siteState.peek().state.changes?.[shared.locale] ?? [];
-  const range = { from: copy.generation, to: generation };
-  return unchangedSince(store, refs, range, shared.dependsOn, copy.representation.body);
+  return unchangedSince(shared.locale, copy.generation, generation, shared.dependsOn);
 }
 
 /**
- * The shared copy while ButterCMS fails: any generation since the locale's
- * last unpublish (older ones may still list a post that is gone), or null.
+ * The shared copy while ButterCMS fails, without the posts removed since it
+ * was made; null when there is none or it cannot be made so. The read gets
+ * the time left before the request's deadline.
  */
-async function lastKnownGood(config: Config, shared: SharedCopyKey): Promise<Served | null> {
+async function lastKnownGoodCopy(options: ReadOptions, shared: SharedCopyKey, startedAt: number) {
+  const { config } = options;
   const store = config.content.lastKnownGood ? openSharedStore(config.content.storeName) : null;
   if (!store) return null;
-  const copy = await sharedCopy(store, shared);
-  if (!copy || copy.generation < generationsOf(shared.locale).removed) return null;
-  return {
-    representation: copy.representation,
-    freshness: { kind: "last-known-good", since: copy.fetchedAt },
-  };
+  const left = required(config.upstream).deadlineMs - (Date.now() - startedAt);
+  const copy = await sharedCopy(store, shared, { timeoutMs: Math.max(LAST_KNOWN_GOOD_MIN_WAIT_MS, left) });
+  if (!copy) return null;
+  const removals = shared.locale === null ? [] : (siteState.peek().state.removed?.[shared.locale] ?? []);
+  const representation = withoutRemoved(shared, copy, removals);
+  return representation && marked(representation, lastKnownGood(copy.fetchedAt));
 }
-
-/** Whether a failure is ButterCMS failing (served from last-known-good) rather than answering. */
-export const isOutage = (error: unknown): boolean => error instanceof ButterFailure && !error.isNotFound;
 
 /**
  * A public read: this instance's fresh copy, else a load through the
  * response cache (single flight, stale-while-revalidate, stale-if-error),
- * else the last-known-good copy in Blobs when ButterCMS fails.
+ * else the last-known-good copy in Blobs when ButterCMS fails. The
+ * representation carries its freshness.
  */
-export async function read(options: ReadOptions, load: () => Promise<CachedRead>): Promise<Served | null> {
+export async function read(
+  options: ReadOptions,
+  load: () => Promise<CachedRead>,
+): Promise<Representation | null> {
+  const startedAt = Date.now();
   const { shared } = options;
   const store = shared ? openSharedStore(options.config.content.storeName) : null;
   // Nothing here for this key and the shared state due: read both at once (one round trip when cold).
@@ -203,26 +108,26 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
     shared && store && !siteState.isCurrent() && !responseCache.has(options.key)
       ? storedCopy(store, shared) // never rejects: a slot that cannot be read counts as empty
       : undefined;
-  const checked = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
+  const checked: Freshness = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
-  if (fresh !== undefined) return fresh && { representation: fresh, freshness: checked };
-  const loadAndKeep = async () => {
+  if (fresh !== undefined) return fresh && marked(fresh, checked);
+  const loadAndShare = async (): Promise<CachedRead> => {
     if (!shared || !store) return load();
     // Another instance may have asked ButterCMS already for this generation.
-    const generation = generationsOf(shared.locale).current;
+    const generation = generationOf(shared.locale);
     const early = prefetched;
     prefetched = undefined;
     const lookup = await (early ?? storedCopy(store, shared));
     const stored = lookup.own;
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
-    if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
+    if (copy && age < SHARED_COPY_MAX_AGE_MS && stillCurrent(shared, copy, generation)) {
       return copy.representation;
     }
     if (stored && !(await claimRefresh(store, stored))) {
       const refreshed = await refreshedCopy(store, stored, generation);
-      return refreshed ?? { ...stored.value.representation, unverified: true };
+      return refreshed ?? marked(stored.value.representation, UNVERIFIED);
     }
     let value: CachedRead;
     try {
@@ -237,20 +142,20 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
   try {
     const { value, outcome } = await responseCache.get(
       options.key,
-      loadAndKeep,
+      loadAndShare,
       (work) => runInBackground(options.context, work),
       options.tags,
     );
     if (outcome === "stale-if-error") {
       log("warn", "ButterCMS failed; served this instance's stale copy", { key: options.key });
-      return value && { representation: value, freshness: UNVERIFIED };
+      return value && marked(value, UNVERIFIED);
     }
     // A slow load may have started from a view older than the webhook's second purge: keep it short.
     const freshness = Date.now() - seenAt > LATE_AFTER_MS ? UNVERIFIED : checked;
-    return value && { representation: value, freshness };
+    return value && marked(value, freshness);
   } catch (error) {
     if (!shared || !isOutage(error)) throw error;
-    const copy = await lastKnownGood(options.config, shared);
+    const copy = await lastKnownGoodCopy(options, shared, startedAt);
     if (!copy) throw error;
     log("warn", "ButterCMS failed; served the last-known-good copy from Netlify Blobs", { key: options.key });
     return copy;
@@ -258,23 +163,10 @@ export async function read(options: ReadOptions, load: () => Promise<CachedRead>
 }
 
 /** `read` for loads that always produce a representation (lists, searches, feeds). */
-export async function readExisting(
-  options: ReadOptions,
-  load: () => Promise<Representation>,
-): Promise<Served> {
+export async function readExisting(options: ReadOptions, load: () => Promise<Representation>) {
   const served = await read(options, load);
   if (!served) throw notFound();
   return served;
-}
-
-/** `null` when the error is ButterCMS's 404, so "not found" is cached like any answer. */
-export async function nullIfNotFound<T>(work: Promise<T>): Promise<T | null> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof ButterFailure && error.isNotFound) return null;
-    throw error;
-  }
 }
 
 /** A stable key for a request: the operation and its params, sorted. */

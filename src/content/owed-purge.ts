@@ -7,6 +7,7 @@
  * keeps what it had until `CDN_MAX_AGE` (README, "Freshness").
  */
 import { log } from "../core/log.ts";
+import { sleep } from "../core/sleep.ts";
 import type { SharedStore } from "../netlify/blobs.ts";
 import { purgeTags } from "../netlify/purge.ts";
 import { type OwedPurge, type SiteStateView, updateSiteState } from "./site-state.ts";
@@ -98,7 +99,7 @@ export async function completeOwedPurge(store: SharedStore, state: SiteStateView
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 
 /** The webhook's background retries (within the function's lifetime); instances finish the rest. */
 export async function retryOwedPurge(

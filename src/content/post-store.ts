@@ -9,11 +9,13 @@
  */
 import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
+import { type Freshness, lastKnownGood } from "../http/freshness.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import type { LocaleKey } from "./cache-tags.ts";
-import { fromButter, isOutage, nullIfNotFound, type ReadScope } from "./cached-read.ts";
-import { type IndexedPost, upstreamLocale } from "./published-index.ts";
+import type { IndexedPost } from "./index-snapshot.ts";
+import { type LocaleKey, upstreamLocale } from "./locale.ts";
+import type { ReadScope } from "./read-scope.ts";
+import { callButter, isOutage, nullIfNotFound } from "./upstream.ts";
 
 interface StoredPost {
   post: Post;
@@ -29,6 +31,11 @@ export async function storePost(store: SharedStore, locale: LocaleKey, post: Pos
 
 export async function forgetPost(store: SharedStore, locale: LocaleKey, slug: string): Promise<void> {
   await store.delete(postKey(locale, slug));
+}
+
+/** The stored copy of a post, or null (throws BlobsUnavailable). */
+export async function storedPost(store: SharedStore, locale: LocaleKey, slug: string): Promise<Post | null> {
+  return (await store.get<StoredPost>(postKey(locale, slug)))?.value.post ?? null;
 }
 
 /** A published post with its body, or null when ButterCMS no longer has it published. */
@@ -48,13 +55,13 @@ export async function publishedPost(
   locale: LocaleKey,
   entry: IndexedPost,
   lookup: StoredPostLookup = lookUpStoredPost(scope, locale, entry.slug),
-): Promise<{ post: Post; staleSince?: string } | null> {
+): Promise<{ post: Post; freshness?: Freshness } | null> {
   const store = openSharedStore(scope.config.content.storeName);
   const stored = await lookup;
   if (stored && stored.value.post.updated === entry.updated) return { post: stored.value.post };
   try {
     const detail = await nullIfNotFound(
-      fromButter(scope.config, () => retrievePost(scope.config, entry.slug, false, upstreamLocale(locale))),
+      callButter(scope.config, () => retrievePost(scope.config, entry.slug, false, upstreamLocale(locale))),
     );
     if (detail?.data.status !== "published") return null;
     if (store)
@@ -65,7 +72,7 @@ export async function publishedPost(
     return { post: detail.data };
   } catch (error) {
     if (stored && scope.config.content.lastKnownGood && isOutage(error)) {
-      return { post: stored.value.post, staleSince: stored.value.fetchedAt };
+      return { post: stored.value.post, freshness: lastKnownGood(stored.value.fetchedAt) };
     }
     throw error;
   }

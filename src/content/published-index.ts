@@ -1,341 +1,345 @@
 /**
- * The published index of a locale: every published post without its body,
- * in ButterCMS's order, fetched in pages of 100. List pages, filters,
- * `count`, pages past the end, slug existence and related posts are
- * answered from it, so what a client invents costs no ButterCMS call
- * (docs/architecture.md, "The published index").
+ * The published index of a locale, as one instance holds it: every
+ * published post without its body, in ButterCMS's order. List pages,
+ * filters, `count`, pages past the end, slug existence, neighbours and
+ * related posts are answered from it, so what a client invents costs no
+ * ButterCMS call (docs/architecture.md, "The published index").
  *
- * Shared through Blobs (`index/<locale>`, with the generation it belongs
- * to): the webhook patches it (one ButterCMS call per changed post) and
- * bumps the locale's generation; instances reload it from Blobs when they
- * see a new generation, and one instance at a time rebuilds it from
- * ButterCMS every FULL_REFRESH_MS to heal drift. Without Blobs each
- * instance builds its own, kept CACHE_TIMES.ttlMs.
+ * How an instance gets it and keeps it current:
+ * - warm, one change behind: it applies that change's record (a kilobyte);
+ * - cold, or more than CHANGES_KEPT behind: it reads the snapshot (a small
+ *   manifest and chunks under a megabyte each, those it holds skipped),
+ *   then the records after it;
+ * - a new site with no snapshot: one instance builds it from ButterCMS
+ *   (claimed), the others wait for it; no reader ever rebuilds an index
+ *   that exists: reconciliation (reconcile.ts) keeps it in line with
+ *   ButterCMS;
+ * - Blobs failing: it keeps serving what it holds, not known to be current
+ *   (a short CDN lifetime), and asks ButterCMS only if it holds nothing;
+ * - no Blobs at all (plain tests, benchmarks): its own index from
+ *   ButterCMS, rebuilt every CACHE_TIMES.ttlMs.
  */
-import { listPosts } from "../butter/client.ts";
-import type { Post } from "../butter/types.ts";
 import { log } from "../core/log.ts";
+import { sleep } from "../core/sleep.ts";
+import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/freshness.ts";
 import { openSharedStore, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
-import { DEFAULT_LOCALE, type LocaleKey, postsTag } from "./cache-tags.ts";
+import { postsTag } from "./cache-tags.ts";
+import type { ReadScope } from "./read-scope.ts";
+import { type CopyDependency, effectAlters } from "./copy-dependency.ts";
+import { fetchAllPosts } from "./index-fetch.ts";
+import { applyRecord, forgetChangeRecords, type PostEffect, recordsBetween } from "./index-changes.ts";
+import {
+  buildClaimKey,
+  type IndexedPost,
+  type IndexManifest,
+  manifestKey,
+  readSnapshot,
+  type Snapshot,
+  SnapshotChanged,
+  writeSnapshot,
+} from "./index-snapshot.ts";
 import {
   CACHE_TIMES,
-  checkSiteState,
-  type Freshness,
-  fromButter,
-  isOutage,
   onGenerationChange,
   onInstanceReset,
-  type ReadScope,
   responseCache,
   siteState,
-} from "./cached-read.ts";
-import { updateSiteState } from "./site-state.ts";
-
-export const FULL_REFRESH_MS = 10 * 60_000;
-const PAGE_SIZE = 100;
-/** A rebuild claimed by another instance is trusted this long before someone else tries. */
-const REFRESH_CLAIM_MS = 30_000;
-
-/** A published post as lists carry it (no body). */
-export type IndexedPost = Post;
-
-interface StoredIndex {
-  generation: number;
-  builtAt: number;
-  refreshingSince?: number;
-  posts: IndexedPost[];
-}
+} from "./instance-state.ts";
+import type { LocaleKey } from "./locale.ts";
+import { checkSiteState } from "./state-check.ts";
+import { isOutage } from "./upstream.ts";
 
 export interface PublishedIndex {
   locale: LocaleKey;
   generation: number;
-  builtAt: number;
-  /** When this instance got it (epoch ms). */
-  loadedAt: number;
   posts: readonly IndexedPost[];
   positions: ReadonlyMap<string, number>;
-  /** Set when ButterCMS failed and this is the last copy Blobs had: when it was built. */
-  staleSince?: string;
-  /** True while another instance rebuilds it: consistent with every patch, but not known to be current. */
-  unverified?: boolean;
+  freshness: Freshness;
 }
 
-export const indexKey = (locale: LocaleKey): string => `index/${locale}`;
-
-const instanceIndexes = new Map<LocaleKey, PublishedIndex>();
-const loading = new Map<LocaleKey, Promise<PublishedIndex>>();
-
-onGenerationChange((locale) => {
-  instanceIndexes.delete(locale);
-  responseCache.deleteTagged(postsTag(locale));
-});
-onInstanceReset(() => {
-  instanceIndexes.clear();
-  loading.clear();
-  prefetches.clear();
-});
-
-function indexOf(
-  locale: LocaleKey,
-  stored: StoredIndex,
-  staleSince?: string,
-  unverified?: boolean,
-): PublishedIndex {
-  const positions = new Map(stored.posts.map((post, position) => [post.slug, position]));
-  return {
-    locale,
-    generation: stored.generation,
-    builtAt: stored.builtAt,
-    loadedAt: Date.now(),
-    posts: stored.posts,
-    positions,
-    ...(staleSince ? { staleSince } : {}),
-    ...(unverified ? { unverified } : {}),
-  };
+interface Held {
+  index: PublishedIndex;
+  /** The snapshot chunks it was read from, by key: not read again when a newer snapshot lists them. */
+  chunks: ReadonlyMap<string, readonly IndexedPost[]>;
+  /** When this instance got it (epoch ms). */
+  loadedAt: number;
+  /** Built by this instance from ButterCMS, not read from Blobs. */
+  own: boolean;
+  /** When what it was built from was last compared in full with ButterCMS (epoch ms). */
+  comparedAt: number;
 }
 
-/** The locale parameter ButterCMS gets: none for the default locale. */
-export const upstreamLocale = (locale: LocaleKey): string | undefined =>
-  locale === DEFAULT_LOCALE ? undefined : locale;
+/** How long a claim to build a new site's first index stands before another instance may take it over. */
+const BUILD_CLAIM_MS = 30_000;
+/** How long a reader waits for another instance's first build, and how often it looks. */
+const BUILD_WAIT_MS = 15_000;
+const BUILD_POLL_MS = 250;
+/** An index that could not be brought to the site's generation is tried again at most this often. */
+const RETRY_BEHIND_MS = 5_000;
+/** Effects of applied changes kept per locale (for copies: copy-dependency.ts). */
+const EFFECTS_KEPT = 64;
 
-/** Every published post of `locale`, without bodies: one ButterCMS call per 100 posts. */
-async function fetchAll(scope: ReadScope, locale: LocaleKey): Promise<IndexedPost[]> {
-  const posts: IndexedPost[] = [];
-  for (let page = 1; ; page++) {
-    const list = await fromButter(scope.config, () =>
-      listPosts(
-        scope.config,
-        { page, page_size: PAGE_SIZE, exclude_body: true, locale: upstreamLocale(locale) },
-        false,
-      ),
-    );
-    posts.push(...list.data.filter((post) => post.status === undefined || post.status === "published"));
-    if (list.meta.next_page === null || list.data.length === 0) return uniqueBySlug(posts);
-  }
-}
-
-/** A publish between two page fetches shifts the pages: a post may come twice (kept where first seen). */
-function uniqueBySlug(posts: IndexedPost[]): IndexedPost[] {
-  const seen = new Set<string>();
-  return posts.filter((post) => !seen.has(post.slug) && seen.add(post.slug) !== undefined);
-}
-
-function usable(index: PublishedIndex | undefined, generation: number, verified: boolean): boolean {
-  if (!index || index.staleSince || index.unverified) return false;
-  const now = Date.now();
-  if (!verified) return now - index.loadedAt < CACHE_TIMES.ttlMs;
-  return index.generation >= generation && now - index.builtAt < FULL_REFRESH_MS;
-}
-
-type IndexRead = Promise<StoredValue<StoredIndex> | null | undefined>;
-
-async function rebuildShared(
-  scope: ReadScope,
-  store: SharedStore,
-  locale: LocaleKey,
-  generation: number,
-  prefetched?: IndexRead,
-): Promise<PublishedIndex> {
-  const key = indexKey(locale);
-  const read = (): IndexRead => store.get<StoredIndex>(key).catch(() => undefined);
-  let stored = await (prefetched ?? read());
-  // Read before the shared state was: a patch may have landed in between.
-  if (prefetched && (stored?.value.generation ?? -1) < generation) stored = await read();
-  const current = stored?.value;
-  if (current && current.generation >= generation && Date.now() - current.builtAt < FULL_REFRESH_MS) {
-    return indexOf(locale, current);
-  }
-  // Someone else is rebuilding it: the old copy is consistent with every patch, not known to be current.
-  if (
-    current &&
-    stored &&
-    current.refreshingSince &&
-    Date.now() - current.refreshingSince < REFRESH_CLAIM_MS
-  ) {
-    return indexOf(locale, current, undefined, true);
-  }
-  if (current && stored) {
-    const claimed = await store
-      .set(key, { ...current, refreshingSince: Date.now() }, { ifMatch: stored.etag })
-      .catch(() => false);
-    if (!claimed) return indexOf(locale, current, undefined, true);
-  }
-  try {
-    const posts = await fetchAll(scope, locale);
-    // A webhook patched the index while this rebuild asked ButterCMS: what it fetched may predate
-    // that change, the patched index does not. Keep the latter; the next reader rebuilds again.
-    const latest = current ? await read() : undefined;
-    if (current && latest && latest.value.generation !== current.generation) {
-      return indexOf(locale, latest.value, undefined, true);
-    }
-    // ButterCMS differs from the index (a webhook lost, or overtaken by this rebuild): a new
-    // generation with no change record, so no shared copy from before is taken as current.
-    const drifted = current !== undefined && fingerprint(current.posts) !== fingerprint(posts);
-    const bumped = drifted ? await bumpGeneration(store, locale).catch(() => 0) : 0;
-    const fresh: StoredIndex = {
-      generation: Math.max(generation, current?.generation ?? 0, bumped),
-      builtAt: Date.now(),
-      posts,
-    };
-    // Only over the index read just now: a patch landing in between wins (readers then rebuild).
-    const written = await store
-      .set(key, fresh, latest?.etag ? { ifMatch: latest.etag } : undefined)
-      .catch((error: Error) => {
-        log("warn", "Could not share the published index through Netlify Blobs", { error: error.message });
-        return true;
-      });
-    if (!written) {
-      const patched = await read();
-      if (patched) return indexOf(locale, patched.value, undefined, true);
-    }
-    return indexOf(locale, fresh);
-  } catch (error) {
-    if (current && isOutage(error)) return indexOf(locale, current, new Date(current.builtAt).toISOString());
-    throw error;
-  }
-}
-
-/** What of the index a change record would describe: which posts, which version, where they are listed. */
-const fingerprint = (posts: readonly IndexedPost[]) =>
-  posts
-    .map((post) =>
-      [
-        post.slug,
-        post.updated,
-        post.published,
-        post.author?.slug,
-        ...(post.categories ?? []).map((term) => term.slug),
-        "|",
-        ...(post.tags ?? []).map((term) => term.slug),
-      ].join(" "),
-    )
-    .join("\n");
-
-async function bumpGeneration(store: SharedStore, locale: LocaleKey): Promise<number> {
-  const state = await updateSiteState(store, (old) => ({
-    ...old,
-    generations: { ...old.generations, [locale]: (old.generations[locale] ?? 0) + 1 },
-  }));
-  siteState.adopt(state);
-  return state.generations[locale] ?? 0;
-}
-
-async function load(
-  scope: ReadScope,
-  locale: LocaleKey,
-  generation: number,
-  verified: boolean,
-  prefetched?: IndexRead,
-) {
-  const store = verified ? openSharedStore(scope.config.content.storeName) : null;
-  if (store) return rebuildShared(scope, store, locale, generation, prefetched);
-  const previous = instanceIndexes.get(locale);
-  try {
-    const posts = await fetchAll(scope, locale);
-    return indexOf(locale, { generation, builtAt: Date.now(), posts });
-  } catch (error) {
-    if (!isOutage(error)) throw error;
-    if (previous) return { ...previous, staleSince: new Date(previous.builtAt).toISOString() };
-    // Blobs may still answer even though the shared state could not be verified.
-    const copy = await openSharedStore(scope.config.content.storeName)
-      ?.get<StoredIndex>(indexKey(locale))
-      .catch(() => null);
-    if (copy) return indexOf(locale, copy.value, new Date(copy.value.builtAt).toISOString());
-    throw error;
-  }
-}
-
-const prefetches = new Map<LocaleKey, { read: IndexRead; at: number }>();
+const held = new Map<LocaleKey, Held>();
+const loading = new Map<LocaleKey, Promise<Held>>();
+const effects = new Map<LocaleKey, Map<number, PostEffect[]>>();
+const manifests = new Map<LocaleKey, { read: Promise<StoredValue<IndexManifest> | null>; at: number }>();
 const PREFETCH_FRESH_MS = 1_000;
 
+onGenerationChange((locale) => responseCache.deleteTagged(postsTag(locale)));
+onInstanceReset(() => {
+  held.clear();
+  loading.clear();
+  effects.clear();
+  manifests.clear();
+  forgetChangeRecords();
+});
+
+function indexOf(locale: LocaleKey, generation: number, posts: readonly IndexedPost[], freshness: Freshness) {
+  const positions = new Map(posts.map((post, position) => [post.slug, position]));
+  return { locale, generation, posts, positions, freshness };
+}
+
+const withFreshness = (index: PublishedIndex, freshness: Freshness): PublishedIndex =>
+  index.freshness === freshness ? index : { ...index, freshness };
+
 /**
- * Starts reading the shared index when this instance has none: it is needed
- * whatever the shared state says, so a cold instance reads both at once (one
- * round trip, not two). `publishedIndex` takes the read over.
+ * Starts reading the snapshot's manifest when this instance holds no index:
+ * it is needed whatever the shared state says, so a cold instance reads
+ * both at once (one round trip, not two).
  */
 export function prefetchIndex(scope: ReadScope, locale: LocaleKey): void {
-  if (instanceIndexes.has(locale) || loading.has(locale)) return;
-  const pending = prefetches.get(locale);
+  if (held.has(locale) || loading.has(locale)) return;
+  const pending = manifests.get(locale);
   if (pending && Date.now() - pending.at < PREFETCH_FRESH_MS) return;
   const store = openSharedStore(scope.config.content.storeName);
   if (!store) return;
-  prefetches.set(locale, {
-    read: store.get<StoredIndex>(indexKey(locale)).catch(() => undefined),
-    at: Date.now(),
-  });
+  const read = store.get<IndexManifest>(manifestKey(locale));
+  read.catch(() => undefined); // awaited where it is used
+  manifests.set(locale, { read, at: Date.now() });
 }
 
-/** The published index of `locale` and how current it is known to be. */
-export async function publishedIndex(
-  scope: ReadScope,
-  locale: LocaleKey,
-): Promise<{ index: PublishedIndex; freshness: Freshness }> {
+function takePrefetched(locale: LocaleKey) {
+  const early = manifests.get(locale);
+  manifests.delete(locale);
+  return early && Date.now() - early.at < PREFETCH_FRESH_MS ? early.read : undefined;
+}
+
+/** The published index of `locale`, with how current it is known to be. */
+export async function publishedIndex(scope: ReadScope, locale: LocaleKey): Promise<PublishedIndex> {
   prefetchIndex(scope, locale);
-  const early = prefetches.get(locale);
-  prefetches.delete(locale);
-  // A read started for a request that did not need it after all is too old to trust.
-  const prefetched = early && Date.now() - early.at < PREFETCH_FRESH_MS ? early.read : undefined;
-  const freshness = await checkSiteState(scope);
-  const view = siteState.peek();
-  const generation = view.state.generations[locale] ?? 0;
-  const verified = freshness.kind === "current" && view.verified;
-  const mine = instanceIndexes.get(locale);
-  if (usable(mine, generation, verified)) return { index: mine as PublishedIndex, freshness };
+  const checked = await checkSiteState(scope);
+  const store = openSharedStore(scope.config.content.storeName);
+  const mine = held.get(locale);
+  if (!store) return ownIndex(scope, locale, mine);
+  if (checked.kind !== "current") {
+    // Blobs failing: what this instance holds, short-lived; ButterCMS only when it holds nothing.
+    takePrefetched(locale);
+    if (mine) return withFreshness(mine.index, UNVERIFIED);
+    return (await once(locale, () => buildOwn(scope, locale, undefined))).index;
+  }
+  const target = siteState.peek().state.generations[locale] ?? 0;
+  if (mine && !mine.own) {
+    const current = mine.index.generation === target && mine.index.freshness === CURRENT;
+    // Not brought up to date a moment ago: served short-lived rather than read again on every request.
+    if (current || Date.now() - mine.loadedAt < RETRY_BEHIND_MS) {
+      takePrefetched(locale);
+      return current ? mine.index : withFreshness(mine.index, UNVERIFIED);
+    }
+  }
+  return (await once(locale, () => catchUp(scope, store, locale, target, mine))).index;
+}
+
+/** One load per locale at a time: concurrent requests share it. */
+async function once(locale: LocaleKey, load: () => Promise<Held>): Promise<Held> {
   let pending = loading.get(locale);
   if (!pending) {
-    pending = load(scope, locale, generation, verified, prefetched).finally(() => loading.delete(locale));
+    pending = load()
+      .then((result) => {
+        held.set(locale, result);
+        return result;
+      })
+      .finally(() => loading.delete(locale));
     loading.set(locale, pending);
   }
-  const index = await pending;
-  if (!index.staleSince && !index.unverified) instanceIndexes.set(locale, index);
-  const known: Freshness = index.unverified ? { kind: "unverified" } : freshness;
-  return {
-    index,
-    freshness: index.staleSince ? { kind: "last-known-good", since: index.staleSince } : known,
-  };
+  return pending;
+}
+
+function remember(locale: LocaleKey, generation: number, applied: PostEffect[]): void {
+  let byGeneration = effects.get(locale);
+  if (!byGeneration) effects.set(locale, (byGeneration = new Map()));
+  byGeneration.set(generation, applied);
+  for (const old of byGeneration.keys()) {
+    if (byGeneration.size <= EFFECTS_KEPT) break;
+    byGeneration.delete(old);
+  }
+}
+
+/** `posts` at generation `from` brought to `to` by the records between; null when they cannot be read. */
+async function applyRecords(
+  store: SharedStore,
+  locale: LocaleKey,
+  posts: readonly IndexedPost[],
+  from: number,
+  to: number,
+): Promise<readonly IndexedPost[] | null> {
+  if (from === to) return posts;
+  const refs = siteState.peek().state.changes?.[locale] ?? [];
+  const records = await recordsBetween(store, refs, from, to);
+  if (!records) return null;
+  let current = posts;
+  records.forEach((record, i) => {
+    const applied = applyRecord(current, record);
+    current = applied.posts;
+    remember(locale, from + i + 1, applied.effects);
+  });
+  return current;
+}
+
+async function catchUp(
+  scope: ReadScope,
+  store: SharedStore,
+  locale: LocaleKey,
+  target: number,
+  mine: Held | undefined,
+): Promise<Held> {
+  const early = takePrefetched(locale);
+  try {
+    if (mine && !mine.own && mine.index.generation < target) {
+      const posts = await applyRecords(store, locale, mine.index.posts, mine.index.generation, target);
+      if (posts) return fresh(locale, target, posts, mine, CURRENT);
+    }
+    let snapshot: Snapshot | null;
+    try {
+      snapshot = await readSnapshot(store, locale, mine?.chunks, early);
+    } catch (error) {
+      if (!(error instanceof SnapshotChanged)) throw error;
+      snapshot = await readSnapshot(store, locale, mine?.chunks);
+    }
+    if (!snapshot) return await firstBuild(scope, store, locale, target);
+    return await fromSnapshot(store, locale, snapshot, target);
+  } catch (error) {
+    // Blobs failed part way: keep what this instance holds, not known to be current.
+    if (mine) {
+      log("warn", "Could not bring the published index up to date from Netlify Blobs", {
+        locale,
+        error: (error as Error).message,
+      });
+      return { ...mine, index: withFreshness(mine.index, UNVERIFIED), loadedAt: Date.now() };
+    }
+    throw error;
+  }
+}
+
+async function fromSnapshot(
+  store: SharedStore,
+  locale: LocaleKey,
+  snapshot: Snapshot,
+  target: number,
+): Promise<Held> {
+  const at = snapshot.manifest.generation;
+  const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
+  if (at >= target) return fresh(locale, at, snapshot.posts, source, CURRENT);
+  const posts = await applyRecords(store, locale, snapshot.posts, at, target);
+  if (posts) return fresh(locale, target, posts, source, CURRENT);
+  // More changes than the site state lists since the last snapshot (compaction failed): serve it, short-lived.
+  log("warn", "The published index snapshot is further behind than the change records reach", {
+    locale,
+    snapshotGeneration: at,
+    generation: target,
+  });
+  return fresh(locale, at, snapshot.posts, source, UNVERIFIED);
+}
+
+function fresh(
+  locale: LocaleKey,
+  generation: number,
+  posts: readonly IndexedPost[],
+  source: Pick<Held, "chunks" | "comparedAt">,
+  freshness: Freshness,
+): Held {
+  const index = indexOf(locale, generation, posts, freshness);
+  return { index, chunks: source.chunks, comparedAt: source.comparedAt, loadedAt: Date.now(), own: false };
 }
 
 /**
- * The webhook's patch: puts `post` (published) in its place, or removes
- * `slug`, in the shared index, at `generation`. Nothing to patch when no
- * index is stored yet (the next reader builds it, change included).
- * Returns what it replaced: the post's entry (null when it was not listed)
- * and the generation the index had; undefined when there was no index.
+ * A new site's first index: built from ButterCMS by the one instance that
+ * claims it; the others wait for its snapshot (BUILD_WAIT_MS at most).
  */
-export async function patchSharedIndex(
-  store: SharedStore,
-  locale: LocaleKey,
-  slug: string,
-  post: IndexedPost | null | "unknown",
-  generation: number,
-): Promise<{ previous: IndexedPost | null; generation: number } | undefined> {
-  const key = indexKey(locale);
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const stored = await store.get<StoredIndex>(key);
-    if (!stored) return undefined;
-    const replaced = {
-      previous: stored.value.posts.find((candidate) => candidate.slug === slug) ?? null,
-      generation: stored.value.generation,
-    };
-    const posts = stored.value.posts.filter((candidate) => candidate.slug !== slug);
-    if (post && post !== "unknown") posts.splice(insertionPoint(posts, post), 0, post);
-    // ButterCMS could not say what the post is now: keep the index, but have the next reader rebuild it.
-    const next: StoredIndex =
-      post === "unknown"
-        ? { ...stored.value, generation, builtAt: 0 }
-        : { ...stored.value, generation, posts };
-    if (await store.set(key, next, { ifMatch: stored.etag })) return replaced;
+async function firstBuild(scope: ReadScope, store: SharedStore, locale: LocaleKey, target: number) {
+  if (!(await claimBuild(store, locale))) {
+    const deadline = Date.now() + BUILD_WAIT_MS;
+    while (Date.now() < deadline) {
+      await sleep(BUILD_POLL_MS);
+      const snapshot = await readSnapshot(store, locale).catch(() => null);
+      if (snapshot) return fromSnapshot(store, locale, snapshot, siteState.peek().state.generations[locale] ?? 0);
+    }
+    log("warn", "Waited for another instance to build the first published index; building it here", { locale });
   }
-  // Could not patch: drop it, so that the next reader rebuilds it from ButterCMS.
-  await store.delete(key);
-  return undefined;
+  try {
+    const { posts } = await fetchAllPosts(scope, locale);
+    // At the generation seen before asking ButterCMS: records after it apply on top.
+    const written = await writeSnapshot(store, locale, posts, { generation: target, comparedAt: Date.now() }, null);
+    if (!written) {
+      const theirs = await readSnapshot(store, locale);
+      if (theirs) return fromSnapshot(store, locale, theirs, siteState.peek().state.generations[locale] ?? 0);
+    }
+    log("info", "Built the first published index from ButterCMS", { locale, posts: posts.length });
+    return fresh(locale, target, posts, { chunks: new Map(), comparedAt: Date.now() }, CURRENT);
+  } finally {
+    await store.delete(buildClaimKey(locale)).catch(() => undefined);
+  }
 }
 
-const sortKey = (post: IndexedPost) => String(post.published ?? "");
-
-/** ButterCMS lists newest published first. */
-function insertionPoint(posts: IndexedPost[], post: IndexedPost): number {
-  const key = sortKey(post);
-  const position = posts.findIndex((candidate) => sortKey(candidate) < key);
-  return position === -1 ? posts.length : position;
+async function claimBuild(store: SharedStore, locale: LocaleKey): Promise<boolean> {
+  const key = buildClaimKey(locale);
+  const claim = { since: Date.now() };
+  if (await store.set(key, claim, { ifNew: true }).catch(() => false)) return true;
+  const existing = await store.get<{ since: number }>(key).catch(() => null);
+  if (!existing) return true;
+  if (Date.now() - existing.value.since < BUILD_CLAIM_MS) return false;
+  return store.set(key, claim, existing.etag ? { ifMatch: existing.etag } : {}).catch(() => false);
 }
+
+/** Without Blobs: this instance's own index, from ButterCMS. */
+async function ownIndex(scope: ReadScope, locale: LocaleKey, mine: Held | undefined): Promise<PublishedIndex> {
+  if (mine && Date.now() - mine.loadedAt < CACHE_TIMES.ttlMs) return withFreshness(mine.index, UNVERIFIED);
+  return (await once(locale, () => buildOwn(scope, locale, mine))).index;
+}
+
+async function buildOwn(scope: ReadScope, locale: LocaleKey, previous: Held | undefined): Promise<Held> {
+  try {
+    const { posts } = await fetchAllPosts(scope, locale);
+    const now = Date.now();
+    return { index: indexOf(locale, 0, posts, UNVERIFIED), chunks: new Map(), comparedAt: now, loadedAt: now, own: true };
+  } catch (error) {
+    if (!isOutage(error)) throw error;
+    if (previous) {
+      const since = new Date(previous.loadedAt).toISOString();
+      return { ...previous, index: withFreshness(previous.index, lastKnownGood(since)) };
+    }
+    // Blobs may still answer even though the shared state could not be verified.
+    const store = openSharedStore(scope.config.content.storeName);
+    const snapshot = store ? await readSnapshot(store, locale).catch(() => null) : null;
+    if (!snapshot) throw error;
+    const since = new Date(snapshot.manifest.comparedAt).toISOString();
+    const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
+    return fresh(locale, snapshot.manifest.generation, snapshot.posts, source, lastKnownGood(since));
+  }
+}
+
+/**
+ * True when this instance applied every change of `locale` between
+ * generations `from` and `to` itself and none can have altered a copy with
+ * this dependency; false when one could, or when it does not know.
+ */
+export function unchangedSince(locale: LocaleKey, from: number, to: number, dependency: CopyDependency): boolean {
+  const byGeneration = effects.get(locale);
+  for (let generation = from + 1; generation <= to; generation++) {
+    const applied = byGeneration?.get(generation);
+    if (!applied || applied.some((effect) => effectAlters(effect, dependency))) return false;
+  }
+  return true;
+}
+
+/** When the snapshot this instance's index came from was last compared with ButterCMS (0: unknown). */
+export const indexComparedAt = (locale: LocaleKey): number => held.get(locale)?.comparedAt ?? 0;

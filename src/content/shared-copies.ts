@@ -13,12 +13,19 @@
  * the one written longest ago: a few popular searches then rarely push each
  * other out, as they would with one slot each. The exact request is stored
  * with the copy and checked on read.
+ *
+ * No key is another key's folder (`copy/feed/default/rss/all` beside
+ * `copy/feed/default/rss/slot-3`, never `…/rss` and `…/rss/slot-3`): a
+ * store kept as files, as the local one is, cannot hold both.
  */
+import { fnv1a } from "../core/hash.ts";
 import { log } from "../core/log.ts";
+import { sleep } from "../core/sleep.ts";
 import type { Representation } from "../http/representation.ts";
-import type { SharedStore } from "../netlify/blobs.ts";
-import { DEFAULT_LOCALE, type LocaleKey, type TERM_TAGS } from "./cache-tags.ts";
-import { type CopyDependency, searchDependency } from "./change-records.ts";
+import type { ReadOptions, SharedStore } from "../netlify/blobs.ts";
+import type { TERM_TAGS } from "./cache-tags.ts";
+import type { CopyDependency } from "./copy-dependency.ts";
+import { DEFAULT_LOCALE, type LocaleKey } from "./locale.ts";
 
 /** Where a read's shared copy lives, and what it belongs to. */
 export interface SharedCopyKey {
@@ -28,8 +35,10 @@ export interface SharedCopyKey {
   exact: string;
   /** The locale whose posts the answer embeds (its generation decides whether a copy is current); null: none. */
   locale: LocaleKey | null;
-  /** What of a post change can alter it; absent: every change of `locale` (change-records.ts). */
+  /** What of a post change can alter it; absent: every change of `locale` (copy-dependency.ts). */
   dependsOn?: CopyDependency | undefined;
+  /** How the answer lists posts, so a removed one can be left out of a last-known-good copy. */
+  lists?: "json" | "xml" | undefined;
 }
 
 export interface StoredCopy {
@@ -48,19 +57,9 @@ export const SHARED_COPY_MAX_AGE_MS = 5 * 60_000;
 export const SEARCH_SLOTS = 256;
 export const FILTERED_FEED_SLOTS = 64;
 
-/** FNV-1a: a stable, cheap spread of client-invented keys over the slots. */
-function fnv1a(text: string, basis: number): number {
-  let hash = basis;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 /** Two candidate slots under `prefix` (one when both hashes agree). */
 function slots(prefix: string, exact: string, count: number): string[] {
-  const first = fnv1a(exact, 0x811c9dc5) % count;
+  const first = fnv1a(exact) % count;
   const second = fnv1a(exact, 0x050c5d1f) % count;
   return [...new Set([first, second])].map((n) => `${prefix}/slot-${n}`);
 }
@@ -70,7 +69,7 @@ export const SHARED_COPIES = {
    * A term list without recent posts (those come from the index). It
    * changes with a post only when a post takes a category, tag or author it
    * did not have (a new one may join the list) or a category loses a post
-   * (it may leave): change-records.ts decides, per change.
+   * (it may leave): copy-dependency.ts decides, per change.
    */
   terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey => ({
     blobs: [`copy/terms/${resource}`],
@@ -91,14 +90,16 @@ export const SHARED_COPIES = {
           exact,
           locale,
           dependsOn: { kind: "terms", ...filter },
+          lists: "xml",
         }
-      : { blobs: [`copy/feed/${locale}/${type}`], exact, locale };
+      : { blobs: [`copy/feed/${locale}/${type}/all`], exact, locale, lists: "xml" };
   },
-  search: (locale: LocaleKey, query: string, exact: string): SharedCopyKey => ({
+  /** Every change of the locale asks again: how ButterCMS matches a search is not documented. */
+  search: (locale: LocaleKey, exact: string): SharedCopyKey => ({
     blobs: slots(`copy/search/${locale}`, exact, SEARCH_SLOTS),
     exact,
     locale,
-    dependsOn: searchDependency(query),
+    lists: "json",
   }),
 };
 
@@ -110,8 +111,8 @@ export interface CopyLookup {
   slots: (Stored | null)[];
 }
 
-async function readSlot(store: SharedStore, blob: string): Promise<Stored | null> {
-  const stored = await store.get<StoredCopy>(blob).catch(() => null);
+async function readSlot(store: SharedStore, blob: string, options?: ReadOptions): Promise<Stored | null> {
+  const stored = await store.get<StoredCopy>(blob, options).catch(() => null);
   return stored ? { blob, ...stored } : null;
 }
 
@@ -121,8 +122,14 @@ export async function storedCopy(store: SharedStore, shared: SharedCopyKey): Pro
   return { own: slots.find((found) => found?.value.exact === shared.exact) ?? null, slots };
 }
 
-export async function sharedCopy(store: SharedStore, shared: SharedCopyKey): Promise<StoredCopy | null> {
-  return (await storedCopy(store, shared)).own?.value ?? null;
+/** The copy of exactly this request, read with `options` (the last-known-good read takes longer). */
+export async function sharedCopy(
+  store: SharedStore,
+  shared: SharedCopyKey,
+  options?: ReadOptions,
+): Promise<StoredCopy | null> {
+  const slots = await Promise.all(shared.blobs.map((blob) => readSlot(store, blob, options)));
+  return slots.find((found) => found?.value.exact === shared.exact)?.value ?? null;
 }
 
 /** The slot a new copy goes to: its own, else an empty one, else the one written longest ago. */
@@ -163,7 +170,7 @@ export async function shareCopy(
 }
 
 /** Another instance refreshing a copy is trusted this long before someone else asks ButterCMS. */
-const REFRESH_CLAIM_MS = 10_000;
+const COPY_REFRESH_CLAIM_MS = 10_000;
 
 /**
  * Whether this instance should ask ButterCMS for an outdated copy: only the
@@ -172,7 +179,7 @@ const REFRESH_CLAIM_MS = 10_000;
  */
 export async function claimRefresh(store: SharedStore, stored: Stored): Promise<boolean> {
   const since = stored.value.refreshingSince;
-  if (since !== undefined && Date.now() - since < REFRESH_CLAIM_MS) return false;
+  if (since !== undefined && Date.now() - since < COPY_REFRESH_CLAIM_MS) return false;
   if (!stored.etag) return true; // a store that sends no ETags cannot arbitrate: everyone asks
   const claim: StoredCopy = { ...stored.value, refreshingSince: Date.now() };
   return store.set(stored.blob, claim, { ifMatch: stored.etag }).catch(() => true);
@@ -195,7 +202,7 @@ export async function refreshedCopy(
   // performance.now, not Date: the wait is real time whatever the wall clock does.
   const deadline = performance.now() + REFRESH_WAIT_MS;
   while (performance.now() + REFRESH_POLL_MS <= deadline) {
-    await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+    await sleep(REFRESH_POLL_MS);
     // The refresh is written where the claim was.
     const copy = (await readSlot(store, claimed.blob))?.value;
     if (!copy || copy.exact !== claimed.value.exact) return null;

@@ -1,15 +1,16 @@
 /**
  * The small state every instance of every function shares through Netlify
- * Blobs (one blob, `site-state`): the generation of each locale's published
- * index (bumped by the webhook on every post change), the ButterCMS quota
- * outage if one is known, and CDN purges still owed. Instances read it at
- * most every `STATE_CHECK_MS`, so one publish is noticed everywhere within
- * that time without one Blobs read per request (docs/architecture.md,
- * "Freshness").
+ * Blobs (one blob, `site-state`): per locale the generation of the
+ * published index and the change records that lead to it, the posts
+ * removed lately, when the index was last compared with ButterCMS; the
+ * ButterCMS quota outage if one is known; CDN purges still owed; the last
+ * webhook. Instances read it at most every `STATE_CHECK_MS`, so a publish
+ * is noticed everywhere within that time without one Blobs read per
+ * request (docs/architecture.md, "Freshness"). It stays a few kilobytes:
+ * every list in it is bounded.
  */
 import { log } from "../core/log.ts";
 import { BlobsUnavailable, type SharedStore } from "../netlify/blobs.ts";
-import type { ChangeRef } from "./change-records.ts";
 
 /** How stale an instance's view of the shared state may be. */
 export const STATE_CHECK_MS = 2_000;
@@ -30,16 +31,48 @@ export interface OwedPurge {
   nextAt: number;
 }
 
+/** Which change record (index-changes.ts) took a locale's index to `generation`. */
+export interface ChangeRef {
+  generation: number;
+  key: string;
+}
+
+/** A post that left the published index: last-known-good copies from before `generation` may list it. */
+export interface Removal {
+  generation: number;
+  slug: string;
+  /** Its `url` as ButterCMS gave it, when known: how a feed item names it. */
+  url: string | null;
+}
+
+export interface LastWebhook {
+  /** Epoch ms. */
+  at: number;
+  event: string;
+  locale: string;
+  slug: string;
+}
+
 export interface SiteState {
   /** Locale key ("default" or a locale code) → generation of its published index. */
   generations: Record<string, number>;
-  /** Locale key → its generation at the last unpublish: older shared copies may still list that post. */
-  removals?: Record<string, number> | undefined;
-  /** Locale key → the change record of each recent generation (change-records.ts), newest last. */
+  /** Locale key → the refs of its most recent changes, oldest first (at most CHANGES_KEPT). */
   changes?: Record<string, ChangeRef[]> | undefined;
+  /** Locale key → posts removed lately, oldest first (at most REMOVALS_KEPT). */
+  removed?: Record<string, Removal[]> | undefined;
+  /** Locale key → when its index was last compared with ButterCMS (epoch ms). */
+  reconciledAt?: Record<string, number> | undefined;
+  /** Locale key → slugs a webhook could not ask ButterCMS about: the next reconciliation asks. */
+  recheck?: Record<string, string[]> | undefined;
+  lastWebhook?: LastWebhook | undefined;
   quota?: QuotaOutage | undefined;
   owedPurge?: OwedPurge | undefined;
 }
+
+/** Removals kept per locale: a last-known-good copy older than the oldest kept is not served. */
+export const REMOVALS_KEPT = 32;
+/** Slugs kept per locale to be asked about again. */
+export const RECHECKS_KEPT = 50;
 
 const EMPTY: SiteState = { generations: {} };
 

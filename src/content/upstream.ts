@@ -12,6 +12,7 @@ import { log } from "../core/log.ts";
 import { openSharedStore } from "../netlify/blobs.ts";
 import { CircuitBreaker } from "../resilience/circuit-breaker.ts";
 import { withRetries } from "../resilience/retry-policy.ts";
+import { onInstanceReset, siteState } from "./instance-state.ts";
 import { type QuotaOutage, type SiteStateView, updateSiteState } from "./site-state.ts";
 
 export const RETRY = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 };
@@ -20,10 +21,9 @@ export const BREAKER = { threshold: 5, cooldownMs: 10_000 };
 export const QUOTA_PROBE_INTERVAL_MS = 15 * 60_000;
 
 let breaker = new CircuitBreaker(BREAKER);
-
-export function resetBreaker(): void {
+onInstanceReset(() => {
   breaker = new CircuitBreaker(BREAKER);
-}
+});
 
 const secondsUntil = (epochMs: number, now: number) => Math.max(1, Math.ceil((epochMs - now) / 1000));
 
@@ -86,12 +86,9 @@ async function clearQuotaOutage(config: Config, state: SiteStateView): Promise<v
   }
 }
 
-/** One resilient ButterCMS call (retries, breaker, quota gate). */
-export async function callButter<T>(
-  config: Config,
-  state: SiteStateView,
-  call: () => Promise<T>,
-): Promise<T> {
+/** One resilient ButterCMS call (quota gate, retries, breaker): the only way content/ and blog/ reach ButterCMS. */
+export async function callButter<T>(config: Config, call: () => Promise<T>): Promise<T> {
+  const state = siteState;
   // Reads have just checked it; the webhook and previews may not have: a known quota outage binds them too.
   if (!state.isCurrent()) await state.current(openSharedStore(config.content.storeName));
   const quota = state.peek().state.quota;
@@ -112,6 +109,19 @@ export async function callButter<T>(
     if (error instanceof ButterFailure && error.isQuotaExhausted && !probing) {
       await recordQuotaOutage(config, state, error);
     }
+    throw error;
+  }
+}
+
+/** Whether a failure is ButterCMS failing (served from last-known-good) rather than answering. */
+export const isOutage = (error: unknown): boolean => error instanceof ButterFailure && !error.isNotFound;
+
+/** `null` when the error is ButterCMS's 404, so "not found" is an answer like any other. */
+export async function nullIfNotFound<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ButterFailure && error.isNotFound) return null;
     throw error;
   }
 }

@@ -10,7 +10,13 @@
  * others (public posts), so each area is either its value or the ApiError to
  * throw when that area is used: see `required`.
  */
-import { ApiError, authNotConfigured, misconfigured, webhookNotConfigured } from "./errors.ts";
+import {
+  ApiError,
+  authNotConfigured,
+  misconfigured,
+  statusNotConfigured,
+  webhookNotConfigured,
+} from "./errors.ts";
 import { registerSecret } from "./log.ts";
 
 export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
@@ -18,7 +24,7 @@ export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
 export type AllowlistScope = "preview" | "all" | "non-production";
 
 export interface IpPolicyConfig {
-  /** IP_ALLOWLIST as set, parsed on first use (src/ip-policy.ts); `null` when unset: no IP restriction. */
+  /** IP_ALLOWLIST as set, parsed on first use (src/preview/ip-policy.ts); `null` when unset: no IP restriction. */
   allowlist: string | null;
   /** An invalid scope fails closed: every request is then guarded, and refused. */
   scope: AllowlistScope | ApiError;
@@ -42,6 +48,8 @@ export interface Config {
   auth: AuthConfig | ApiError;
   ipPolicy: IpPolicyConfig;
   webhookSecret: string | ApiError;
+  /** STATUS_TOKEN: the bearer token of `GET /api/status`; unset: the endpoint answers 503. */
+  statusToken: string | ApiError;
   /** BUTTERCMS_LOCALES: the accepted `locale` values, the first being ButterCMS's default; empty = none. */
   locales: readonly string[] | ApiError;
   content: ContentConfig;
@@ -52,6 +60,12 @@ export interface ContentConfig {
   storeName: string;
   /** LAST_KNOWN_GOOD: whether ButterCMS's answers are kept in Blobs to be served during outages. */
   lastKnownGood: boolean;
+  /**
+   * BUTTERCMS_PLAN_QUOTA: the plan's API calls a month (default 50,000, the
+   * Free plan's: the smallest, so reconciliation never spends more than 2 %
+   * of any plan). An invalid value falls back to the default.
+   */
+  planQuota: number;
 }
 
 /** The variables this backend reads; `.env.example` and the README list the same. */
@@ -73,6 +87,8 @@ export const ENV_VARS = [
   "BUTTERCMS_LOCALES",
   "CONTENT_STORE",
   "LAST_KNOWN_GOOD",
+  "BUTTERCMS_PLAN_QUOTA",
+  "STATUS_TOKEN",
   // Read by @netlify/functions' purgeCache, not by us: listed so that it is redacted from logs.
   "NETLIFY_PURGE_API_TOKEN",
 ] as const;
@@ -194,14 +210,16 @@ function locales(env: Env): readonly string[] | ApiError {
 
 const STORE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/** The Free plan's monthly API calls: the smallest plan, the safest assumption. */
+export const DEFAULT_PLAN_QUOTA = 50_000;
+
 function content(env: Env): ContentConfig {
   const name = env.CONTENT_STORE?.trim() || "blog-content";
   const lastKnownGood = env.LAST_KNOWN_GOOD?.trim().toLowerCase() !== "off";
-  // An invalid name cannot be used; falling back keeps public reads up, and the log says why.
-  if (!STORE_NAME.test(name)) {
-    return { storeName: "blog-content", lastKnownGood };
-  }
-  return { storeName: name, lastKnownGood };
+  const quota = integerSetting(env, "BUTTERCMS_PLAN_QUOTA", DEFAULT_PLAN_QUOTA, 1_000, 1_000_000_000);
+  // Invalid values cannot be used; falling back keeps public reads up (reconciliation spends less).
+  const planQuota = quota instanceof ApiError ? DEFAULT_PLAN_QUOTA : quota;
+  return { storeName: STORE_NAME.test(name) ? name : "blog-content", lastKnownGood, planQuota };
 }
 
 /** Validates an environment. Pure but for registering secrets with the log redactor. */
@@ -211,6 +229,7 @@ export function loadConfig(env: Env): Config {
   registerSecret(env.SESSION_SECRET);
   registerSecret(env.WEBHOOK_SECRET);
   registerSecret(env.NETLIFY_PURGE_API_TOKEN);
+  registerSecret(env.STATUS_TOKEN);
   return {
     netlifyDev: env.NETLIFY_DEV === "true",
     butter: butterSource(env),
@@ -220,6 +239,7 @@ export function loadConfig(env: Env): Config {
     auth: auth(env),
     ipPolicy: ipPolicy(env),
     webhookSecret: webhookSecret(env),
+    statusToken: env.STATUS_TOKEN ? env.STATUS_TOKEN : statusNotConfigured(),
     locales: locales(env),
     content: content(env),
   };
@@ -232,7 +252,7 @@ let cached: { key: string; config: Config; fixed: boolean } | undefined;
  * distinct set of values. Where Netlify's runtime runs the function (its
  * bootstrap sets the `Netlify` global, in deploys and under `netlify dev`),
  * a deploy's variables cannot change under a running instance, so they are
- * read once: reading the 18 variables costs about 3.5 µs, on every request
+ * read once: reading the 20 variables costs about 3.5 µs, on every request
  * otherwise. Elsewhere (tests that stub variables between two requests) they
  * are read on every call.
  */

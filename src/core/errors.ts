@@ -19,6 +19,7 @@ export type ErrorCode =
   | "upstream_unavailable"
   | "auth_not_configured"
   | "webhook_not_configured"
+  | "status_not_configured"
   | "purge_failed"
   | "session_store_unavailable"
   | "content_store_unavailable"
@@ -39,6 +40,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   upstream_unavailable: 503,
   auth_not_configured: 503,
   webhook_not_configured: 503,
+  status_not_configured: 503,
   purge_failed: 502,
   session_store_unavailable: 503,
   content_store_unavailable: 503,
@@ -120,6 +122,14 @@ export const webhookNotConfigured = (): ApiError =>
   new ApiError("webhook_not_configured", "Webhooks are not configured on this server.", {
     logDetail: "WEBHOOK_SECRET is not set: webhooks are refused",
   });
+
+export const statusNotConfigured = (): ApiError =>
+  new ApiError("status_not_configured", "The status endpoint is not configured on this server.", {
+    logDetail: "STATUS_TOKEN is not set: GET /api/status is refused",
+  });
+
+export const statusUnauthorized = (): ApiError =>
+  new ApiError("unauthorized", "A valid status token is required (Authorization: Bearer <STATUS_TOKEN>).");
 
 export const webhookUnauthorized = (header: string): ApiError =>
   new ApiError("unauthorized", `The ${header} header is missing or wrong.`);

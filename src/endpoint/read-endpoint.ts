@@ -10,6 +10,7 @@
 import type { ReadResult } from "../content/cached-read.ts";
 import { required } from "../core/config.ts";
 import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
+import { CURRENT } from "../http/freshness.ts";
 import { type ParamSpec, type ParsedQuery, parseQuery } from "../http/query.ts";
 import { conditionalResponse } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
@@ -30,11 +31,7 @@ export function representationResponse(
   query: Record<string, ParamSpec>,
 ): Response {
   const { representation } = result;
-  const freshness = representation.staleSince
-    ? ({ kind: "last-known-good", since: representation.staleSince } as const)
-    : representation.unverified
-      ? ({ kind: "unverified" } as const)
-      : (result.freshness ?? { kind: "current" });
+  const freshness = representation.freshness ?? CURRENT;
   if (result.preview) return conditionalResponse(scope.req, representation, PRIVATE_NO_STORE);
   const headers = publicCacheHeaders({
     tags: representation.tags,

@@ -4,20 +4,18 @@
  * `private, no-store` with no CDN directives. A copy not known to be
  * current (this instance could not see the shared state) or served from
  * the last-known-good store gets a short CDN lifetime and no
- * stale-while-revalidate (README, "Freshness").
+ * stale-while-revalidate (docs/architecture.md, "Freshness").
  */
+import type { Freshness } from "./freshness.ts";
 
 export interface CdnTimes {
   maxAge: number;
   staleWhileRevalidate: number;
 }
 
-/** `current`: full CDN lifetime; `unverified`: a few seconds; `last-known-good`: at most a minute. */
-export type CdnFreshness = "current" | "unverified" | "last-known-good";
-
 /** CDN lifetime of a copy this instance could not verify against the shared state. */
 export const UNVERIFIED_MAX_AGE = 5;
-/** CDN lifetime of a last-known-good copy served while ButterCMS fails (the issue's bound: 60 s). */
+/** CDN lifetime of a last-known-good copy served while ButterCMS fails: ButterCMS is asked again soon. */
 export const LAST_KNOWN_GOOD_MAX_AGE = 30;
 
 export interface PublicCacheOptions {
@@ -28,12 +26,13 @@ export interface PublicCacheOptions {
   /** True when ALLOWED_ORIGINS is set: the CORS answer then depends on Origin. */
   varyOrigin: boolean;
   cdn: CdnTimes;
-  freshness?: CdnFreshness;
+  /** Default: current. */
+  freshness?: Freshness["kind"];
 }
 
 export const PRIVATE_NO_STORE = { "Cache-Control": "private, no-store" } as const;
 
-function cdnDirective(cdn: CdnTimes, freshness: CdnFreshness): string {
+function cdnDirective(cdn: CdnTimes, freshness: Freshness["kind"]): string {
   if (freshness === "current") {
     return `public, durable, s-maxage=${cdn.maxAge}, stale-while-revalidate=${cdn.staleWhileRevalidate}`;
   }

@@ -1,5 +1,6 @@
 /** JSON responses, and public representations with ETag/304. */
 import { ifNoneMatchMatches, strongEtag } from "./etag.ts";
+import { type Freshness, leastFresh } from "./freshness.ts";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -15,23 +16,17 @@ export interface Representation {
   tags: readonly string[];
   /** Default: JSON. */
   contentType?: string;
-  /** Set when this is the last-known-good copy served while ButterCMS fails: when ButterCMS gave it. */
-  staleSince?: string;
-  /** True when built from data not known to be current (a refresh in progress elsewhere): short CDN lifetime. */
-  unverified?: boolean;
+  /** How current what it was built from is known to be; absent: current. */
+  freshness?: Freshness;
 }
 
-/**
- * `representation` built from parts not all known to be current: a
- * last-known-good part makes it last-known-good, else an unverified part
- * makes it unverified (short CDN lifetime).
- */
+/** `representation` built from parts not all known to be current: it is as fresh as the least fresh. */
 export function marked(
   representation: Representation,
-  parts: { staleSince?: string | undefined; unverified?: boolean | undefined },
+  ...parts: readonly (Freshness | undefined)[]
 ): Representation {
-  if (parts.staleSince) return { ...representation, staleSince: parts.staleSince };
-  return parts.unverified ? { ...representation, unverified: true } : representation;
+  const freshness = leastFresh(representation.freshness, ...parts);
+  return freshness.kind === "current" ? representation : { ...representation, freshness };
 }
 
 export function represent(value: unknown, tags: readonly string[], contentType?: string): Representation {

@@ -11,6 +11,13 @@ import { getStore } from "@netlify/blobs";
 
 /** Per HTTP call to Blobs: short, a read must never hold a request for long. */
 export const BLOBS_TIMEOUT_MS = 400;
+/** Per HTTP call for the index snapshot's chunks (up to a megabyte each; off the warm path). */
+export const BLOBS_BULK_TIMEOUT_MS = 5_000;
+
+export interface ReadOptions {
+  /** This call's time limit instead of BLOBS_TIMEOUT_MS (rounded up to a multiple of 100 ms). */
+  timeoutMs?: number;
+}
 
 export interface StoredValue<T> {
   value: T;
@@ -26,7 +33,7 @@ export interface WriteCondition {
 
 /** The part of a Blobs store the backend uses. Every method throws `BlobsUnavailable` on failure. */
 export interface SharedStore {
-  get<T>(key: string): Promise<StoredValue<T> | null>;
+  get<T>(key: string, options?: ReadOptions): Promise<StoredValue<T> | null>;
   /** True when written; false when the condition did not hold. */
   set(key: string, value: unknown, condition?: WriteCondition): Promise<boolean>;
   delete(key: string): Promise<void>;
@@ -46,8 +53,8 @@ export class BlobsUnavailable extends Error {
 /** A status the client treats as final: it retries only network errors, 429 and 5xx. */
 const GIVE_UP = 499;
 
-const boundedFetch: typeof fetch = async (input, init) => {
-  const timeout = AbortSignal.timeout(BLOBS_TIMEOUT_MS);
+const boundedFetch = (timeoutMs: number): typeof fetch => async (input, init) => {
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
   try {
     const response = await fetch(input, { ...init, signal });
@@ -96,14 +103,26 @@ export function openSharedStore(name: string): SharedStore | null {
 function open(name: string): SharedStore | null {
   let store: ReturnType<typeof getStore>;
   try {
-    store = getStore({ name, consistency: "strong", fetch: boundedFetch });
+    store = getStore({ name, consistency: "strong", fetch: boundedFetch(BLOBS_TIMEOUT_MS) });
   } catch {
     return null; // MissingBlobsEnvironmentError: no Blobs context here
   }
+  // Clients with other time limits, made on first use: the limit is the client's fetch.
+  const patient = new Map<number, ReturnType<typeof getStore>>();
+  const reader = (timeoutMs: number | undefined) => {
+    if (timeoutMs === undefined || timeoutMs <= BLOBS_TIMEOUT_MS) return store;
+    const limit = Math.ceil(timeoutMs / 100) * 100;
+    let client = patient.get(limit);
+    if (!client) {
+      client = getStore({ name, consistency: "strong", fetch: boundedFetch(limit) });
+      patient.set(limit, client);
+    }
+    return client;
+  };
   return {
-    get: <T>(key: string) =>
+    get: <T>(key: string, options: ReadOptions = {}) =>
       attempt("read", async () => {
-        const found = await store.getWithMetadata(key, { type: "json" });
+        const found = await reader(options.timeoutMs).getWithMetadata(key, { type: "json" });
         return found ? { value: found.data as T, etag: found.etag ?? "" } : null;
       }),
     set: (key, value, condition = {}) =>

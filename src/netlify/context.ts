@@ -45,3 +45,26 @@ export function pathParam(context: FunctionContext, name: string): string | null
 export function runInBackground(context: FunctionContext, work: Promise<unknown>): void {
   if (context.waitUntil) context.waitUntil(work);
 }
+
+/**
+ * `work`'s result if it settles within `ms`; otherwise `{ done: false }`,
+ * and the work goes on after the response (a failure then is only logged by
+ * whoever made it: it can no longer change the answer).
+ */
+export async function settleWithin<T>(
+  context: FunctionContext,
+  work: Promise<T>,
+  ms: number,
+): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    const result = await Promise.race([work.then((value) => ({ done: true as const, value })), late]);
+    if (!result.done) runInBackground(context, work.catch(() => undefined));
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -3,7 +3,7 @@ import getPostHandler from "../../functions/getPost.mts";
 import getPostsHandler from "../../functions/getPosts.mts";
 import searchPostsHandler from "../../functions/searchPosts.mts";
 import { unpublishedPosts } from "../../sample/data.ts";
-import { CACHE_TIMES } from "../../src/content/cached-read.ts";
+import { CACHE_TIMES } from "../../src/content/instance-state.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
 import { BUTTER_API, butterRequests, HttpResponse, http, server } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { markSampleBlogLoaded } from "../../src/butter/sample-flag.ts";
-import { resetInstanceState } from "../../src/content/cached-read.ts";
+import { resetInstanceState } from "../../src/content/instance-state.ts";
 import { blobsEnv, blobsRequests, startBlobsServer, stopBlobsServer } from "./blobs.ts";
 import { butterRequests, server, TEST_TOKEN } from "./butter.ts";
 import { consoleLines } from "./console.ts";
