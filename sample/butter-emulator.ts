@@ -12,16 +12,16 @@ import type { Author, Post, Term } from "../src/butter/types.ts";
 import {
   authors,
   categoriesWithPublishedPosts,
+  configuredLocales,
   DEFAULT_LOCALE,
-  isSampleLocale,
+  isConfiguredLocale,
   postsIn,
   publishedIn,
-  SAMPLE_LOCALES,
   SAMPLE_SITE,
-  type SampleLocale,
   tags,
 } from "./data.ts";
 import { type SampleFault, secondsUntilMonthlyReset } from "./faults.ts";
+import { stems } from "./stemming.ts";
 
 export const BUTTER_API = "https://api.buttercms.com/v2";
 
@@ -38,6 +38,29 @@ export interface EmulatorOptions {
   fault?: SampleFault | ((url: URL) => SampleFault | undefined) | undefined;
   /** The clock, in ms since the epoch, for the quota's `Retry-After` (default `Date.now`). */
   now?: () => number;
+  /** How the search matches query words (default `substring`); see `SearchMode`. */
+  search?: SearchMode;
+}
+
+/**
+ * How `GET /v2/posts/search/` matches a query word, which ButterCMS does not
+ * document (docs/buttercms.md, "Search matching is not documented"):
+ *
+ * - `substring` (the default): the word occurs anywhere in the title,
+ *   summary or body ("cach" finds "caching");
+ * - `stemming`: a word of the text has the word's stem (sample/stemming.ts:
+ *   "running" finds "run", "posts" finds "post"), as search engines commonly
+ *   match. `SAMPLE_SEARCH=stemming` selects it under `npm start`.
+ */
+export const SEARCH_MODES = ["substring", "stemming"] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+/** A search mode named by text (an environment variable); blank is the default. */
+export function parseSearchMode(text: string | undefined): SearchMode {
+  const name = (text ?? "").trim();
+  if (name === "") return "substring";
+  if ((SEARCH_MODES as readonly string[]).includes(name)) return name as SearchMode;
+  throw new Error(`Unknown sample search mode "${name}" (known: ${SEARCH_MODES.join(", ")})`);
 }
 
 /** How long a `timeout` fault waits for the caller to give up before answering 504 itself. */
@@ -52,10 +75,10 @@ const sortKey = (post: Post): string => String(post.published ?? post.scheduled 
 const newestFirst = (a: Post, b: Post) => sortKey(b).localeCompare(sortKey(a));
 
 /** `locale`: absent is the default locale; one not configured is a 400 ("HTTP status codes & errors"). */
-function localeOf(url: URL): SampleLocale {
+function localeOf(url: URL): string {
   const locale = url.searchParams.get("locale");
   if (locale === null) return DEFAULT_LOCALE;
-  if (!isSampleLocale(locale)) throw new BadRequest("Invalid locale parameter");
+  if (!isConfiguredLocale(locale)) throw new BadRequest("Invalid locale parameter");
   return locale;
 }
 
@@ -146,18 +169,45 @@ function occurrences(haystack: string, word: string): number {
   return count;
 }
 
+/** How often a field matches one query word: as a substring, or as a word with the same stem. */
+type FieldMatcher = (word: string) => number;
+
+/** Stems by text: bodies repeat across posts (and requests), and stemming a body is the slow part. */
+const stemmed = new Map<string, string[]>();
+
+function stemsOf(field: string): string[] {
+  let found = stemmed.get(field);
+  if (!found) {
+    if (stemmed.size >= 20_000) stemmed.clear();
+    found = stems(field);
+    stemmed.set(field, found);
+  }
+  return found;
+}
+
+function matcher(field: string, mode: SearchMode): FieldMatcher {
+  if (mode === "substring") return (word) => occurrences(field, word);
+  const fieldStems = stemsOf(field);
+  return (word) => {
+    const wanted = stems(word);
+    // A query word the stemmer splits (e.g. "e-mail") matches where all its parts do, counted by the first.
+    if (wanted.length === 0) return 0;
+    return wanted.every((part) => fieldStems.includes(part))
+      ? fieldStems.filter((candidate) => candidate === wanted[0]).length
+      : 0;
+  };
+}
+
 /**
  * Relevance of a post to every word of the query, in (0, 1), or null when a
  * word is missing: title matches weigh most, then the summary, then the body
  * ("Search Posts": ranked by relevance, title matches first).
  */
-function relevance(post: Post, words: string[]): number | null {
-  const title = text(post.title);
-  const summary = text(post.summary);
-  const body = text(post.body);
+function relevance(post: Post, words: string[], mode: SearchMode): number | null {
+  const fields = [post.title, post.summary, post.body].map((field) => matcher(text(field), mode));
   let score = 0;
   for (const word of words) {
-    const hits = [occurrences(title, word), occurrences(summary, word), occurrences(body, word)];
+    const hits = fields.map((count) => count(word));
     if (hits.every((count) => count === 0)) return null;
     score += (hits[0] ?? 0) * 1 + (hits[1] ?? 0) * 0.4 + (hits[2] ?? 0) * 0.1;
   }
@@ -167,13 +217,14 @@ function relevance(post: Post, words: string[]): number | null {
 /**
  * `GET /v2/posts/search/?query=`: published posts only, even with `preview=1`
  * (the search never returns drafts), each with its numeric `rank`, most
- * relevant first and, at equal rank, newest first.
+ * relevant first and, at equal rank, newest first. How words match is the
+ * emulator's `search` option.
  */
-function searchPosts(url: URL): Response {
+function searchPosts(url: URL, mode: SearchMode): Response {
   const locale = localeOf(url);
   const words = (url.searchParams.get("query") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const ranked = publishedIn(locale)
-    .map((post) => ({ post, rank: words.length > 0 ? relevance(post, words) : null }))
+    .map((post) => ({ post, rank: words.length > 0 ? relevance(post, words, mode) : null }))
     .filter((hit): hit is { post: Post; rank: number } => hit.rank !== null)
     .sort((a, b) => b.rank - a.rank || newestFirst(a.post, b.post))
     .map(({ post, rank }) => ({ ...post, rank }));
@@ -191,10 +242,12 @@ const link = (post: Post | undefined) =>
  */
 function retrievePost(slug: string, url: URL): Response {
   const requested = url.searchParams.has("locale") ? localeOf(url) : undefined;
-  const original = SAMPLE_LOCALES.map((locale) => ({
-    locale,
-    post: postsIn(locale).find((candidate) => candidate.slug === slug),
-  })).find((found) => found.post !== undefined);
+  const original = configuredLocales()
+    .map((locale) => ({
+      locale,
+      post: postsIn(locale).find((candidate) => candidate.slug === slug),
+    }))
+    .find((found) => found.post !== undefined);
   if (!original?.post) return detail(404, "Not found.");
   // Translations share the original's slug here; the real API links them by a locale group.
   const locale = requested ?? original.locale;
@@ -216,7 +269,7 @@ function retrievePost(slug: string, url: URL): Response {
  * the term or author, in the requested locale, each as `{ slug, title,
  * published }` ("List All Categories").
  */
-function recentPosts(locale: SampleLocale, matches: (post: Post) => boolean) {
+function recentPosts(locale: string, matches: (post: Post) => boolean) {
   return publishedIn(locale)
     .filter(matches)
     .sort(newestFirst)
@@ -262,12 +315,13 @@ const cdata = (value: unknown) => String(value ?? "").replaceAll("]]>", "]]]]><!
 /** RFC 822 dates as the documented RSS example writes them: `Mon, 15 Jan 2024 10:00:00 +0000`. */
 const rfc822 = (iso: unknown) => new Date(String(iso)).toUTCString().replace("GMT", "+0000");
 
-const FEED_LANGUAGE: Record<SampleLocale, string> = { en: "en-us", es: "es" };
+/** The feeds' `language`: the locale code, the default locale as the documented example writes it. */
+const feedLanguage = (locale: string): string => (locale === DEFAULT_LOCALE ? "en-us" : locale);
 
 /** RSS and Atom carry the 20 newest posts; the sitemap every published post. */
 const FEED_ITEMS = 20;
 
-function feedPosts(url: URL, locale: SampleLocale): Post[] {
+function feedPosts(url: URL, locale: string): Post[] {
   const category = url.searchParams.get("category_slug");
   const tag = url.searchParams.get("tag_slug");
   return publishedIn(locale)
@@ -277,7 +331,7 @@ function feedPosts(url: URL, locale: SampleLocale): Post[] {
 
 const authorName = (post: Post) => `${post.author?.first_name ?? ""} ${post.author?.last_name ?? ""}`.trim();
 
-function rss(posts: Post[], locale: SampleLocale): string {
+function rss(posts: Post[], locale: string): string {
   const items = posts
     .slice(0, FEED_ITEMS)
     .map((post) =>
@@ -298,14 +352,14 @@ function rss(posts: Post[], locale: SampleLocale): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<rss xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/" version="2.0">',
     `<channel><title>Latest blog posts</title><link>${SAMPLE_SITE}/blog/rss/</link><description/>`,
-    `<atom:link href="${SAMPLE_SITE}/blog/rss/" rel="self"/><language>${FEED_LANGUAGE[locale]}</language>`,
+    `<atom:link href="${SAMPLE_SITE}/blog/rss/" rel="self"/><language>${feedLanguage(locale)}</language>`,
     `<lastBuildDate>${rfc822(posts[0]?.published ?? new Date(0).toISOString())}</lastBuildDate>`,
     ...items,
     "</channel></rss>",
   ].join("\n");
 }
 
-function atom(posts: Post[], locale: SampleLocale): string {
+function atom(posts: Post[], locale: string): string {
   const entries = posts
     .slice(0, FEED_ITEMS)
     .map((post) =>
@@ -322,7 +376,7 @@ function atom(posts: Post[], locale: SampleLocale): string {
     );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${FEED_LANGUAGE[locale]}">`,
+    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${feedLanguage(locale)}">`,
     `<title>Latest blog posts</title><link href="${SAMPLE_SITE}/blog/rss/" rel="alternate"/>`,
     `<link href="${SAMPLE_SITE}/blog/atom/" rel="self"/><id>${SAMPLE_SITE}/blog/rss/</id>`,
     `<updated>${posts[0]?.updated ?? new Date(0).toISOString()}</updated>`,
@@ -357,9 +411,9 @@ function feed(url: URL, type: string): Response {
   return Response.json({ data: xml });
 }
 
-function route(path: string): ((url: URL) => Response) | undefined {
+function route(path: string, options: EmulatorOptions): ((url: URL) => Response) | undefined {
   if (path === "posts/") return listPosts;
-  if (path === "posts/search/") return searchPosts;
+  if (path === "posts/search/") return (url) => searchPosts(url, options.search ?? "substring");
   if (/^posts\/[^/]+\/$/.test(path)) return (url) => retrievePost(decodeURIComponent(path.slice(6, -1)), url);
   if (path === "categories/") return (url) => listTerms(url, "categories");
   if (path === "tags/") return (url) => listTerms(url, "tags");
@@ -417,7 +471,7 @@ export async function emulateButter(
 ): Promise<Response | undefined> {
   if (request.method !== "GET" || !request.url.startsWith(`${BUTTER_API}/`)) return undefined;
   const url = new URL(request.url);
-  const handler = route(url.pathname.slice("/v2/".length));
+  const handler = route(url.pathname.slice("/v2/".length), options);
   if (!handler) return undefined;
   if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
   const fault = typeof options.fault === "function" ? options.fault(url) : options.fault;

@@ -306,21 +306,48 @@ export const translatedPosts: Post[] = SPANISH.map((text, index) =>
 );
 
 /**
+ * Posts of a locale put in place of the sample's (a generated blog in the
+ * default locale is put in the arrays above instead), or of a locale the
+ * sample does not have: none unless a tool sets some (bench/sim's generated
+ * blogs in several locales). Every locale set here is a configured locale of
+ * the organisation; any other answers 400 as before.
+ */
+const localePosts = new Map<string, Post[]>();
+
+/** Makes `posts` (unpublished ones included) the content of `locale`, which must not be the default. */
+export function setLocalePosts(locale: string, posts: Post[]): void {
+  if (locale === DEFAULT_LOCALE) throw new Error("the default locale's posts are the arrays of this module");
+  localePosts.set(locale, posts);
+}
+
+/** The organisation's locales, the default first: the sample's, then any set with `setLocalePosts`. */
+export const configuredLocales = (): string[] => [
+  ...new Set<string>([...SAMPLE_LOCALES, ...localePosts.keys()]),
+];
+
+export const isConfiguredLocale = (value: string): boolean => isSampleLocale(value) || localePosts.has(value);
+
+/**
  * Every post of a locale, unpublished ones included, read from the arrays
  * above on every call: a test that edits or removes a post sees the emulation
  * answer accordingly.
  */
-export const postsIn = (locale: SampleLocale): Post[] =>
-  locale === "es" ? translatedPosts : [...unpublishedPosts, ...publishedPosts];
+export const postsIn = (locale: string): Post[] =>
+  localePosts.get(locale) ??
+  (locale === "es"
+    ? translatedPosts
+    : locale === DEFAULT_LOCALE
+      ? [...unpublishedPosts, ...publishedPosts]
+      : []);
 
 /** Published posts of a locale, newest first. */
-export const publishedIn = (locale: SampleLocale): Post[] =>
+export const publishedIn = (locale: string): Post[] =>
   postsIn(locale).filter((post) => post.status === "published");
 
 /** The categories `GET /v2/categories/` lists: those with a published post in any locale. */
 export const categoriesWithPublishedPosts = (): Term[] =>
   categories.filter((category) =>
-    SAMPLE_LOCALES.some((locale) =>
+    configuredLocales().some((locale) =>
       publishedIn(locale).some((post) => (post.categories ?? []).some((term) => term.slug === category.slug)),
     ),
   );

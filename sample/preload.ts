@@ -9,8 +9,12 @@
  *   (`down`, `500`, `503`, `quota`, `timeout`; empty or missing: none), read
  *   again on every request, so a test can make ButterCMS fail while
  *   `netlify dev` runs. Without it, SAMPLE_FAULT sets one fault for good.
+ * - SAMPLE_SEARCH=stemming makes the search match words by their stem
+ *   ("running" finds "run"); unset or `substring`, a word matches where it
+ *   occurs as a substring (sample/butter-emulator.ts, `SearchMode`).
  */
 import { markSampleBlogLoaded, SAMPLE_TOKEN } from "../src/butter/sample-flag.ts";
+import { parseSearchMode } from "./butter-emulator.ts";
 import { emulatingFetch } from "./emulating-fetch.ts";
 import { faultFromEnvironment } from "./faults.ts";
 
@@ -18,5 +22,6 @@ globalThis.fetch = emulatingFetch(globalThis.fetch, {
   token: SAMPLE_TOKEN,
   latencyMs: Number(process.env.SAMPLE_LATENCY_MS ?? 0),
   fault: faultFromEnvironment(process.env),
+  search: parseSearchMode(process.env.SAMPLE_SEARCH),
 });
 markSampleBlogLoaded(true);
