@@ -153,7 +153,7 @@ export interface paths {
         };
         /**
          * RSS, Atom or sitemap XML
-         * @description The XML itself: `application/rss+xml`, `application/atom+xml` or (sitemap) `application/xml`. Email addresses are removed. Unknown types are 404; the sitemap takes no query parameters except `locale`. While ButterCMS fails, a 200 may be the last-known-good copy, marked by `X-Content-Stale`.
+         * @description The XML itself: `application/rss+xml`, `application/atom+xml` or (sitemap) `application/xml`. Email addresses are removed. Unknown types are 404. All three take `category`, `tag` and `locale`, as ButterCMS documents for its feeds. While ButterCMS fails, a 200 may be the last-known-good copy, marked by `X-Content-Stale`.
          */
         get: operations["getFeed"];
         put?: never;
@@ -914,9 +914,9 @@ export interface operations {
     getFeed: {
         parameters: {
             query?: {
-                /** @description rss and atom only: only posts in this category (a slug). */
+                /** @description Only posts in this category (a slug). */
                 category?: components["schemas"]["Slug"];
-                /** @description rss and atom only: only posts with this tag (a slug). */
+                /** @description Only posts with this tag (a slug). */
                 tag?: components["schemas"]["Slug"];
                 /** @description One of the locale codes in BUTTERCMS_LOCALES; when that variable is unset every `locale` is 400 invalid_parameter. Absent: ButterCMS's default locale. */
                 locale?: components["parameters"]["locale"];
@@ -982,6 +982,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionStatus"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["IpNotAllowed"];
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];
@@ -1056,6 +1057,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             403: components["responses"]["IpNotAllowed"];
             405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["ServerError"];

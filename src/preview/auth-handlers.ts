@@ -7,6 +7,7 @@ import { secretsMatch } from "../core/constant-time.ts";
 import { invalidCredentials, invalidParameters, sessionStoreUnavailable } from "../core/errors.ts";
 import { sessionCookie } from "../http/cookies.ts";
 import { problemResponse } from "../http/problem.ts";
+import { parseQuery } from "../http/query.ts";
 import { jsonResponse } from "../http/representation.ts";
 import { readJsonObject } from "../http/request-body.ts";
 import type { RequestScope } from "../http/request-scope.ts";
@@ -15,6 +16,11 @@ import { liveSession, SESSION_COOKIE, sessionToken, verifySession } from "./sess
 import { issueSession } from "./session-issue.ts";
 
 const MAX_LOGIN_BODY_BYTES = 4096;
+
+/** `/api/auth` takes no query parameter: any is `400 invalid_parameter`, as on every endpoint. */
+const refuseQuery = (url: URL): void => {
+  parseQuery(url.searchParams, {});
+};
 
 function passwordFrom(body: Record<string, unknown>): string {
   const unknown = Object.keys(body).filter((name) => name !== "password");
@@ -26,7 +32,8 @@ function passwordFrom(body: Record<string, unknown>): string {
   return body.password as string;
 }
 
-export async function logIn({ req, config }: RequestScope): Promise<Response> {
+export async function logIn({ req, url, config }: RequestScope): Promise<Response> {
+  refuseQuery(url);
   const auth = required(config.auth);
   const password = passwordFrom(await readJsonObject(req, MAX_LOGIN_BODY_BYTES));
   if (!secretsMatch(password, auth.password)) {
@@ -42,7 +49,8 @@ export async function logIn({ req, config }: RequestScope): Promise<Response> {
   );
 }
 
-export async function sessionStatus({ req, config }: RequestScope): Promise<Response> {
+export async function sessionStatus({ req, url, config }: RequestScope): Promise<Response> {
+  refuseQuery(url);
   const session = await liveSession(req, config);
   const body = session
     ? { authenticated: true, expires_at: session.expiresAt.toISOString() }
@@ -56,7 +64,8 @@ export async function sessionStatus({ req, config }: RequestScope): Promise<Resp
  * to revoke: still 204. When the revocation cannot be recorded, 503: the
  * token would otherwise stay valid, and the client must know.
  */
-export async function logOut({ req, config, context }: RequestScope): Promise<Response> {
+export async function logOut({ req, url, config, context }: RequestScope): Promise<Response> {
+  refuseQuery(url);
   const clearCookie = { "Set-Cookie": sessionCookie(SESSION_COOKIE, "", 0) };
   const auth = required(config.auth);
   const token = sessionToken(req);
