@@ -156,8 +156,9 @@ function errorText(error: unknown): string {
     return `no answer within ${options.timeoutMs / 1000} s`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === "string" ? `${message} (${code})` : message;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const why = typeof cause?.code === "string" ? cause.code : cause?.message;
+  return typeof why === "string" && why ? `${message} (${why})` : message;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
