@@ -52,6 +52,18 @@ const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "long" });
 /** @param {string | null | undefined} iso */
 const formatDate = (iso) => (iso ? dateFormat.format(new Date(iso)) : "");
+/**
+ * The badge of a post that is not published (previews only): "Draft", or
+ * "Scheduled for <date>" from ButterCMS's `scheduled`; null when published.
+ * @param {any} post
+ * @returns {string | null}
+ */
+function unpublishedLabel(post) {
+  if (post.status === "published") return null;
+  if (post.status !== "scheduled") return "Draft";
+  const when = formatDate(post.scheduled);
+  return when ? `Scheduled for ${when}` : "Scheduled";
+}
 /** @param {any} author */
 const authorName = (author) => (author ? `${author.first_name ?? ""} ${author.last_name ?? ""}`.trim() : "");
 
@@ -185,7 +197,8 @@ function featuredImage(post, sizes, alt, frameClass = "image-frame") {
 function postCard(post) {
   const href = `/posts/${encodeURIComponent(post.slug)}`;
   const content = el("div", { class: "content" }, []);
-  if (post.status !== "published") content.append(el("p", { class: "draft-badge" }, ["Draft"]));
+  const label = unpublishedLabel(post);
+  if (label) content.append(el("p", { class: "draft-badge", "data-status": post.status }, [label]));
   content.append(
     el("h2", {}, [el("a", { href }, [post.title ?? post.slug])]),
     el("p", { class: "meta" }, [
@@ -284,7 +297,11 @@ async function renderPost() {
     setStatus("", "");
     document.title = `${post.title} · Blog`;
     byId("title").textContent = post.title;
-    byId("draft").hidden = post.status === "published";
+    const label = unpublishedLabel(post);
+    const badge = byId("draft");
+    badge.hidden = label === null;
+    badge.textContent = label ?? "";
+    badge.dataset.status = post.status;
     byId("byline").textContent = [authorName(post.author), formatDate(post.published ?? post.updated)]
       .filter(Boolean)
       .join(" · ");

@@ -21,6 +21,7 @@ const TEST_TIMEOUT = 90_000;
 const SCREENSHOTS = join(ROOT, "docs", "screenshots");
 const newest = publishedPosts[0]!;
 const draft = unpublishedPosts.find((post) => post.status === "draft")!;
+const scheduled = unpublishedPosts.find((post) => post.status === "scheduled")!;
 
 let server: DevServer;
 let browser: Browser;
@@ -361,6 +362,30 @@ describe("the blog in a browser", { timeout: TEST_TIMEOUT }, () => {
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await poll(() => page.locator("h1").textContent()).toBe("Post not found");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("labels a scheduled post as scheduled, with its date, in the list and on its page", async () => {
+    await open("/");
+    const signIn = await page.request.post(`${server.url}/api/auth`, { data: { password: PASSWORD } });
+    expect(signIn.ok()).toBe(true);
+    await page.goto(`${server.url}/`);
+    await poll(cardTitles).toContain(scheduled.title);
+    // The date as this browser writes it (its own time zone), from the post's `scheduled`.
+    const when = await page.evaluate(
+      (iso) => new Intl.DateTimeFormat("en", { dateStyle: "long" }).format(new Date(iso)),
+      scheduled.scheduled as string,
+    );
+    expect(when).toMatch(/\d{4}/);
+    const card = page.locator(".card", { hasText: scheduled.title });
+    expect(await card.locator(".draft-badge").textContent()).toBe(`Scheduled for ${when}`);
+    const draftCard = page.locator(".card", { hasText: draft.title });
+    expect(await draftCard.locator(".draft-badge").textContent()).toBe("Draft");
+
+    await card.getByRole("link").click();
+    await poll(() => page.locator("h1").textContent()).toBe(scheduled.title);
+    expect(await page.locator("#draft").isVisible()).toBe(true);
+    expect(await page.locator("#draft").textContent()).toBe(`Scheduled for ${when}`);
     expect(pageErrors).toEqual([]);
   });
 
