@@ -115,7 +115,10 @@ describe("configuration", () => {
 
   it("netlify.toml's [template.environment] asks for documented variables, each with a description", () => {
     // The table's `NAME = "description"` lines, up to the next table.
-    const body = read("netlify.toml").split(/^\[template\.environment\]$/m)[1]?.split(/\n\[/)[0] ?? "";
+    const body =
+      read("netlify.toml")
+        .split(/^\[template\.environment\]$/m)[1]
+        ?.split(/\n\[/)[0] ?? "";
     const asked = Object.fromEntries(
       [...body.matchAll(/^\s*([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!]),
     );
