@@ -53,7 +53,9 @@ function cleanEnv(extra: Record<string, string>, plain: boolean): NodeJS.Process
   // that a developer's .env cannot put one back (netlify dev lets variables
   // already in the environment win over .env).
   const scenario = plain ? { BUTTERCMS_API_TOKEN: "" } : { BUTTERCMS_SAMPLE: "1" };
-  return { ...env, ...scenario, ...extra };
+  // A store of its own per boot: the CLI keeps its Blobs sandbox in .netlify/ across runs.
+  const store = { CONTENT_STORE: `dev-${process.pid}-${Date.now().toString(36)}` };
+  return { ...env, ...scenario, ...store, ...extra };
 }
 
 export async function startNetlifyDev(

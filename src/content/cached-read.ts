@@ -6,7 +6,7 @@
  *
  * This module is a public read: this instance's response cache in front,
  * then the shared copy in Blobs if the read has one (current at this
- * generation, or unchanged since: copy-dependency.ts), then ButterCMS; and
+ * generation, or unaltered since: copy-dependency.ts), then ButterCMS; and
  * when ButterCMS fails, the last-known-good copy (last-known-good.ts).
  * Preview reads never come here: they never read or write shared entries.
  */
@@ -15,12 +15,13 @@ import { notFound } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/freshness.ts";
 import { marked, type Representation } from "../http/representation.ts";
-import { openSharedStore } from "../netlify/blobs.ts";
+import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
+import { unaltered } from "./copy-dependency.ts";
+import { recordsBetween } from "./index-changes.ts";
 import { type CachedRead, responseCache, siteState } from "./instance-state.ts";
 import { withoutRemoved } from "./last-known-good.ts";
 import type { LocaleKey } from "./locale.ts";
-import { unchangedSince } from "./published-index.ts";
 import type { ReadScope } from "./read-scope.ts";
 import {
   claimRefresh,
@@ -66,11 +67,17 @@ export interface ReadOptions extends ReadScope {
 const generationOf = (locale: LocaleKey | null): number =>
   locale === null ? 0 : (siteState.peek().state.generations[locale] ?? 0);
 
-/** A copy is current at its own generation, and at a later one when no change in between can have altered it. */
-function stillCurrent(shared: SharedCopyKey, copy: StoredCopy, generation: number): boolean {
+/**
+ * A copy is current at its own generation, and at a later one when the
+ * change records in between say no change can have altered it.
+ */
+async function stillCurrent(store: SharedStore, shared: SharedCopyKey, copy: StoredCopy, generation: number) {
   if (copy.generation === generation) return true;
-  if (!shared.dependsOn || shared.locale === null || copy.generation > generation) return false;
-  return unchangedSince(shared.locale, copy.generation, generation, shared.dependsOn);
+  const { dependsOn, locale } = shared;
+  if (!dependsOn || locale === null || copy.generation > generation) return false;
+  const refs = siteState.peek().state.changes?.[locale] ?? [];
+  const records = await recordsBetween(store, refs, copy.generation, generation).catch(() => null);
+  return records !== null && records.every((record) => unaltered(record.effects, dependsOn));
 }
 
 /**
@@ -122,7 +129,7 @@ export async function read(
     const stored = lookup.own;
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
-    if (copy && age < SHARED_COPY_MAX_AGE_MS && stillCurrent(shared, copy, generation)) {
+    if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
       return copy.representation;
     }
     if (stored && !(await claimRefresh(store, stored))) {

@@ -23,6 +23,10 @@ export type CopyDependency =
   /** A term list (without recent posts). */
   | { kind: "term-list"; resource: TermResource };
 
+/** Whether every change in `effects` leaves a copy with this dependency as it was. */
+export const unaltered = (effects: readonly PostEffect[], dependency: CopyDependency): boolean =>
+  effects.every((effect) => !effectAlters(effect, dependency));
+
 const termsOf = (side: PostFacts | null, resource: TermResource): string[] => {
   if (side === null) return [];
   if (resource === "author") return side.author === null ? [] : [side.author];
@@ -40,8 +44,10 @@ function inFilter(side: PostFacts | null, filter: { category?: string | undefine
 
 /** Whether this change of one post can have altered a copy with this dependency. */
 export function effectAlters(effect: PostEffect, dependency: CopyDependency): boolean {
-  if (dependency.kind === "terms") return inFilter(effect.before, dependency) || inFilter(effect.after, dependency);
-  const old = new Set(termsOf(effect.before, dependency.resource));
+  if (effect.before === "unknown") return true;
+  const before = effect.before;
+  if (dependency.kind === "terms") return inFilter(before, dependency) || inFilter(effect.after, dependency);
+  const old = new Set(termsOf(before, dependency.resource));
   const now = new Set(termsOf(effect.after, dependency.resource));
   const added = [...now].some((slug) => !old.has(slug));
   // A category may have lost its last published post; a tag or author stays listed.

@@ -35,6 +35,8 @@ export interface ChangeRecord {
   id: string;
   cause: "webhook" | "reconciliation";
   updates: PostUpdate[];
+  /** What each update changed, as its writer knew it (copy-dependency.ts). */
+  effects: PostEffect[];
 }
 
 /** Records listed per locale in the site state; an instance further behind reads the snapshot. */
@@ -121,7 +123,8 @@ export async function recordsBetween(
       const cached = known.get(key);
       if (cached) return cached;
       const stored = await store.get<ChangeRecord>(key);
-      if (!stored) return null;
+      // Missing, or written by an older version of this backend: the snapshot is read instead.
+      if (!stored || !Array.isArray(stored.value.updates) || !Array.isArray(stored.value.effects)) return null;
       if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
       known.set(key, stored.value);
       return stored.value;
@@ -144,10 +147,13 @@ export interface PostFacts {
   author: string | null;
 }
 
-/** One post's change as an instance saw it when applying a record: before and after. */
+/**
+ * One post's change: what it contributed before (null: not published;
+ * "unknown": its writer could not tell) and after.
+ */
 export interface PostEffect {
   slug: string;
-  before: PostFacts | null;
+  before: PostFacts | null | "unknown";
   after: PostFacts | null;
 }
 
@@ -158,23 +164,13 @@ export const factsOf = (post: IndexedPost): PostFacts => ({
   author: post.author?.slug ?? null,
 });
 
-/** `posts` with the record's updates applied, and what each update changed. */
-export function applyRecord(
-  posts: readonly IndexedPost[],
-  record: ChangeRecord,
-): { posts: IndexedPost[]; effects: PostEffect[] } {
+/** `posts` with the record's updates applied. */
+export function applyRecord(posts: readonly IndexedPost[], record: ChangeRecord): IndexedPost[] {
   const next = [...posts];
-  const effects: PostEffect[] = [];
   for (const update of record.updates) {
     const position = next.findIndex((post) => post.slug === update.slug);
-    const before = position === -1 ? null : (next[position] as IndexedPost);
     if (position !== -1) next.splice(position, 1);
     if (update.entry) next.splice(insertionPoint(next, update.entry), 0, update.entry);
-    effects.push({
-      slug: update.slug,
-      before: before && factsOf(before),
-      after: update.entry && factsOf(update.entry),
-    });
   }
-  return { posts: next, effects };
+  return next;
 }

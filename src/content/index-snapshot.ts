@@ -1,7 +1,7 @@
 /**
  * A locale's published index as stored in Netlify Blobs: a small manifest
- * (`index/<locale>/manifest`) naming content-addressed chunks
- * (`index/<locale>/chunk/<id>`), so that no single read is large and a new
+ * (`snapshot/<locale>/manifest`) naming content-addressed chunks
+ * (`snapshot/<locale>/chunk/<id>`), so that no single read is large and a new
  * snapshot rewrites only the chunks whose posts changed.
  *
  * Chunk boundaries are content-defined: a chunk ends after a post whose
@@ -46,10 +46,10 @@ export interface Snapshot {
 const BOUNDARY_EVERY = 256;
 export const MAX_CHUNK_BYTES = 512 * 1024;
 
-export const manifestKey = (locale: LocaleKey): string => `index/${locale}/manifest`;
-const chunkKey = (locale: LocaleKey, id: string): string => `index/${locale}/chunk/${id}`;
+export const manifestKey = (locale: LocaleKey): string => `snapshot/${locale}/manifest`;
+const chunkKey = (locale: LocaleKey, id: string): string => `snapshot/${locale}/chunk/${id}`;
 /** The claim of the instance building a new site's first index. */
-export const buildClaimKey = (locale: LocaleKey): string => `index/${locale}/building`;
+export const buildClaimKey = (locale: LocaleKey): string => `snapshot/${locale}/building`;
 
 /** The posts cut into chunks, each with its key (a hash of its content). */
 export function chunksOf(locale: LocaleKey, posts: readonly IndexedPost[]): Map<string, IndexedPost[]> {
@@ -85,7 +85,8 @@ export class SnapshotChanged extends Error {
 
 /**
  * The stored snapshot of `locale`, or null when none was ever written.
- * Chunks in `held` (from an earlier read) are not read again. Throws
+ * Chunks in `held` (from an earlier read) are not read again; `patient`
+ * gives the manifest read the chunks' longer time limit. Throws
  * BlobsUnavailable when Blobs fails, SnapshotChanged when a newer snapshot
  * retired a chunk while this one was read (read again).
  */
@@ -94,8 +95,10 @@ export async function readSnapshot(
   locale: LocaleKey,
   held: ReadonlyMap<string, readonly IndexedPost[]> = new Map(),
   early?: Promise<StoredValue<IndexManifest> | null>,
+  patient = false,
 ): Promise<Snapshot | null> {
-  const stored = await (early ?? store.get<IndexManifest>(manifestKey(locale)));
+  const manifestRead = patient ? { timeoutMs: BLOBS_BULK_TIMEOUT_MS } : {};
+  const stored = await (early ?? store.get<IndexManifest>(manifestKey(locale), manifestRead));
   if (!stored) return null;
   const manifest = stored.value;
   const parts = await Promise.all(

@@ -6,11 +6,11 @@
  * The site state lists the posts removed lately (REMOVALS_KEPT per locale),
  * with their `url` when known. A search lists posts as JSON objects with a
  * slug: those are dropped exactly. A feed lists them as XML items linking
- * to the post's `url`: the items naming that URL are dropped. Whatever
- * cannot be decided (a removal older than those kept, a removed post whose
- * URL is not known but whose slug the copy mentions, an item that names
- * the post some other way) makes the copy unusable: an error, never a
- * removed post.
+ * to the post's `url`: the items naming that URL (or, when it is not
+ * known, a link ending in the slug) are dropped. Whatever cannot be
+ * decided (a removal older than those kept, a link still ending in the
+ * slug once those items are gone) makes the copy unusable: an error, never
+ * a removed post that is recognisable as one.
  */
 import { type Representation, represent, representText } from "../http/representation.ts";
 import type { SharedCopyKey, StoredCopy } from "./shared-copies.ts";
@@ -21,19 +21,17 @@ const xmlEscape = (text: string) =>
 
 const ITEM = /<(item|entry|url)\b[^>]*>[\s\S]*?<\/\1>/g;
 
+/** Link ends that name `slug` as the last path segment of a URL. */
+const slugEnds = (slug: string) => [`/${slug}<`, `/${slug}/<`, `/${slug}"`, `/${slug}/"`];
+
 function withoutItems(xml: string, removed: readonly Removal[]): string | null {
   let body = xml;
   for (const { slug, url } of removed) {
-    if (url === null) {
-      if (body.includes(slug)) return null;
-      continue;
-    }
-    const names = [url, xmlEscape(url)];
+    // By its URL when known; else by a link whose last path segment is its slug.
+    const names = url === null ? slugEnds(slug) : [url, xmlEscape(url)];
     body = body.replace(ITEM, (item) => (names.some((name) => item.includes(name)) ? "" : item));
     // Still named, or named by slug in a way this does not recognise: cannot be sure it is gone.
-    if (names.some((name) => body.includes(name)) || body.includes(`/${slug}<`) || body.includes(`/${slug}/<`)) {
-      return null;
-    }
+    if ([...names, ...slugEnds(slug)].some((name) => body.includes(name))) return null;
   }
   return body;
 }

@@ -10,8 +10,9 @@
  * SECOND_PURGE_DELAY_MS, which covers a copy an instance refilled from its
  * old state just before noticing. A purge that fails is owed, not lost.
  *
- * When ButterCMS cannot say (failing), nothing is recorded: the slug is
- * listed for the next reconciliation to ask about, and the CDN is purged.
+ * When ButterCMS cannot say (failing), the slug is listed for the next
+ * reconciliation to ask about, and the CDN is purged; a removal the event
+ * announces is applied meanwhile, anything else waits.
  */
 import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
@@ -22,7 +23,7 @@ import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
 import { tagsForPostChange } from "./cache-tags.ts";
 import { compactIfBehind } from "./index-compaction.ts";
-import { type ChangeRecord, prune, recordChange } from "./index-changes.ts";
+import { type ChangeRecord, factsOf, type PostEffect, prune, recordChange } from "./index-changes.ts";
 import { siteState } from "./instance-state.ts";
 import { type LocaleKey, upstreamLocale } from "./locale.ts";
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
@@ -66,6 +67,18 @@ async function currentState(scope: ReadScope, slug: string, locale: LocaleKey): 
 
 const summaryOf = ({ body: _body, ...summary }: Post) => summary;
 
+/**
+ * The post as copies made before this change show it: the stored version,
+ * unless there is none (never read, or removed by reconciliation after
+ * it found the post changed) or it already is the new version (a reader
+ * fetched it between the change and its webhook): then not known.
+ */
+function sideBefore(stored: Post | null | undefined, after: Post | null): PostEffect["before"] {
+  if (!stored) return "unknown";
+  if (after && stored.updated === after.updated) return "unknown";
+  return factsOf(summaryOf(stored));
+}
+
 function noted(webhook: LastWebhook, also?: (state: SiteState) => SiteState) {
   return (state: SiteState): SiteState => ({ ...(also ? also(state) : state), lastWebhook: webhook });
 }
@@ -77,29 +90,36 @@ async function record(
   change: PostEvent,
   now: PostState,
   id: string,
+  recheck: boolean,
 ): Promise<void> {
   const { slug, locale } = change;
   const webhook: LastWebhook = { at: Date.now(), event: change.event, locale, slug };
+  // ButterCMS could not say: the next reconciliation asks about this post.
+  const askAgain = (state: SiteState): SiteState => {
+    if (!recheck) return state;
+    const listed = (state.recheck?.[locale] ?? []).filter((candidate) => candidate !== slug);
+    return { ...state, recheck: { ...state.recheck, [locale]: [...listed, slug].slice(-RECHECKS_KEPT) } };
+  };
   if (now.kind === "unknown") {
-    const recheck = (state: SiteState): SiteState => {
-      const listed = (state.recheck?.[locale] ?? []).filter((candidate) => candidate !== slug);
-      return { ...state, recheck: { ...state.recheck, [locale]: [...listed, slug].slice(-RECHECKS_KEPT) } };
-    };
-    siteState.adopt(await updateSiteState(store, noted(webhook, recheck)));
+    siteState.adopt(await updateSiteState(store, noted(webhook, askAgain)));
     return;
   }
-  let url: string | null = null;
-  if (now.kind === "published") {
-    await storePost(store, locale, now.post);
+  // The version readers saw: what the copies made before this change can show of the post.
+  const stored = await storedPost(store, locale, slug).catch(() => undefined);
+  const after = now.kind === "published" ? now.post : null;
+  if (after) {
+    await storePost(store, locale, after);
   } else {
-    // Its URL names it in feeds (last-known-good.ts); its body goes first, so no outage can serve it.
-    url = (await storedPost(store, locale, slug).catch(() => null))?.url ?? null;
+    // Its body goes first, so no outage can serve it.
     await forgetPost(store, locale, slug);
   }
-  const entry = now.kind === "published" ? summaryOf(now.post) : null;
-  const changeRecord: ChangeRecord = { id, cause: "webhook", updates: [{ slug, entry, url }] };
+  // Its URL names it in feeds (last-known-good.ts).
+  const url = after ? null : (stored?.url ?? null);
+  const entry = after ? summaryOf(after) : null;
+  const effect: PostEffect = { slug, before: sideBefore(stored, after), after: entry && factsOf(entry) };
+  const changeRecord: ChangeRecord = { id, cause: "webhook", updates: [{ slug, entry, url }], effects: [effect] };
   const { state, generation, dropped } = await recordChange(store, locale, changeRecord, {
-    also: noted(webhook),
+    also: noted(webhook, askAgain),
   });
   siteState.adopt(state);
   runInBackground(scope.context, prune(store, dropped));
@@ -107,11 +127,17 @@ async function record(
 }
 
 /** Blobs may fail once; a change that is not recorded waits for reconciliation. */
-async function recordWithRetries(scope: ReadScope, store: SharedStore, change: PostEvent, now: PostState) {
+async function recordWithRetries(
+  scope: ReadScope,
+  store: SharedStore,
+  change: PostEvent,
+  now: PostState,
+  recheck: boolean,
+) {
   const id = crypto.randomUUID();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await record(scope, store, change, now, id);
+      return await record(scope, store, change, now, id, recheck);
     } catch (error) {
       if (attempt >= 2) throw error;
       await sleep(100 * 2 ** attempt);
@@ -119,15 +145,25 @@ async function recordWithRetries(scope: ReadScope, store: SharedStore, change: P
   }
 }
 
-/** Applies a post event: asks ButterCMS, records what it says, purges the CDN. */
+/** Events that say a post stopped being published (`post.draft`, `post.delete` and their localized forms). */
+const announcesRemoval = (event: string) => /\.(draft|delete)$/.test(event);
+
+/**
+ * Applies a post event: asks ButterCMS, records what it says, purges the
+ * CDN. When ButterCMS cannot say, an event announcing a removal is taken at
+ * its word (hiding a post is the safe mistake, and reconciliation asks
+ * again); any other waits for reconciliation.
+ */
 export async function applyPostChange(scope: ReadScope, change: PostEvent): Promise<ChangeOutcome> {
   const store = openSharedStore(scope.config.content.storeName);
   const tags = tagsForPostChange(change.slug, change.locale);
-  const now = await currentState(scope, change.slug, change.locale);
+  const asked = await currentState(scope, change.slug, change.locale);
+  const now: PostState = asked.kind === "unknown" && announcesRemoval(change.event) ? { kind: "absent" } : asked;
+  const recheck = asked.kind === "unknown";
   let unrecorded = false;
   if (store) {
     try {
-      await recordWithRetries(scope, store, change, now);
+      await recordWithRetries(scope, store, change, now, recheck);
     } catch (error) {
       // The CDN is still purged below; reconciliation finds the change.
       log("error", "Could not record a post change in Netlify Blobs", {

@@ -10,7 +10,7 @@
 import { retrievePost } from "../butter/client.ts";
 import type { Post } from "../butter/types.ts";
 import { type Freshness, lastKnownGood } from "../http/freshness.ts";
-import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
+import { BLOBS_BULK_TIMEOUT_MS, openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
 import type { IndexedPost } from "./index-snapshot.ts";
 import { type LocaleKey, upstreamLocale } from "./locale.ts";
@@ -71,9 +71,11 @@ export async function publishedPost(
       );
     return { post: detail.data };
   } catch (error) {
-    if (stored && scope.config.content.lastKnownGood && isOutage(error)) {
-      return { post: stored.value.post, freshness: lastKnownGood(stored.value.fetchedAt) };
-    }
-    throw error;
+    if (!store || !scope.config.content.lastKnownGood || !isOutage(error)) throw error;
+    // The first read may have timed out under load: once ButterCMS has failed, it gets longer.
+    const known =
+      stored ?? (await store.get<StoredPost>(postKey(locale, entry.slug), { timeoutMs: BLOBS_BULK_TIMEOUT_MS }).catch(() => null));
+    if (!known) throw error;
+    return { post: known.value.post, freshness: lastKnownGood(known.value.fetchedAt) };
   }
 }

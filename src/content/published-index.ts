@@ -25,9 +25,8 @@ import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/fres
 import { openSharedStore, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
 import { postsTag } from "./cache-tags.ts";
 import type { ReadScope } from "./read-scope.ts";
-import { type CopyDependency, effectAlters } from "./copy-dependency.ts";
 import { fetchAllPosts } from "./index-fetch.ts";
-import { applyRecord, forgetChangeRecords, type PostEffect, recordsBetween } from "./index-changes.ts";
+import { applyRecord, forgetChangeRecords, recordsBetween } from "./index-changes.ts";
 import {
   buildClaimKey,
   type IndexedPost,
@@ -35,7 +34,6 @@ import {
   manifestKey,
   readSnapshot,
   type Snapshot,
-  SnapshotChanged,
   writeSnapshot,
 } from "./index-snapshot.ts";
 import {
@@ -76,12 +74,9 @@ const BUILD_WAIT_MS = 15_000;
 const BUILD_POLL_MS = 250;
 /** An index that could not be brought to the site's generation is tried again at most this often. */
 const RETRY_BEHIND_MS = 5_000;
-/** Effects of applied changes kept per locale (for copies: copy-dependency.ts). */
-const EFFECTS_KEPT = 64;
 
 const held = new Map<LocaleKey, Held>();
 const loading = new Map<LocaleKey, Promise<Held>>();
-const effects = new Map<LocaleKey, Map<number, PostEffect[]>>();
 const manifests = new Map<LocaleKey, { read: Promise<StoredValue<IndexManifest> | null>; at: number }>();
 const PREFETCH_FRESH_MS = 1_000;
 
@@ -89,7 +84,6 @@ onGenerationChange((locale) => responseCache.deleteTagged(postsTag(locale)));
 onInstanceReset(() => {
   held.clear();
   loading.clear();
-  effects.clear();
   manifests.clear();
   forgetChangeRecords();
 });
@@ -132,18 +126,24 @@ export async function publishedIndex(scope: ReadScope, locale: LocaleKey): Promi
   const mine = held.get(locale);
   if (!store) return ownIndex(scope, locale, mine);
   if (checked.kind !== "current") {
-    // Blobs failing: what this instance holds, short-lived; ButterCMS only when it holds nothing.
-    takePrefetched(locale);
+    // Blobs failing or slow: what this instance holds, short-lived; else the snapshot, given
+    // more time than a warm read gets; ButterCMS only when neither answers.
+    // The early manifest read had the short limit: it is read again rather than trusted.
+    takePrefetched(locale)?.catch(() => undefined);
     if (mine) return withFreshness(mine.index, UNVERIFIED);
-    return (await once(locale, () => buildOwn(scope, locale, undefined))).index;
+    return (await once(locale, () => fromSlowBlobs(scope, store, locale))).index;
   }
   const target = siteState.peek().state.generations[locale] ?? 0;
   if (mine && !mine.own) {
-    const current = mine.index.generation === target && mine.index.freshness === CURRENT;
-    // Not brought up to date a moment ago: served short-lived rather than read again on every request.
-    if (current || Date.now() - mine.loadedAt < RETRY_BEHIND_MS) {
+    const current = mine.index.freshness === CURRENT;
+    if (current && mine.index.generation === target) {
       takePrefetched(locale);
-      return current ? mine.index : withFreshness(mine.index, UNVERIFIED);
+      return mine.index;
+    }
+    // Not brought up to date a moment ago: served short-lived rather than read again on every request.
+    if (!current && Date.now() - mine.loadedAt < RETRY_BEHIND_MS) {
+      takePrefetched(locale);
+      return mine.index;
     }
   }
   return (await once(locale, () => catchUp(scope, store, locale, target, mine))).index;
@@ -164,16 +164,6 @@ async function once(locale: LocaleKey, load: () => Promise<Held>): Promise<Held>
   return pending;
 }
 
-function remember(locale: LocaleKey, generation: number, applied: PostEffect[]): void {
-  let byGeneration = effects.get(locale);
-  if (!byGeneration) effects.set(locale, (byGeneration = new Map()));
-  byGeneration.set(generation, applied);
-  for (const old of byGeneration.keys()) {
-    if (byGeneration.size <= EFFECTS_KEPT) break;
-    byGeneration.delete(old);
-  }
-}
-
 /** `posts` at generation `from` brought to `to` by the records between; null when they cannot be read. */
 async function applyRecords(
   store: SharedStore,
@@ -186,13 +176,7 @@ async function applyRecords(
   const refs = siteState.peek().state.changes?.[locale] ?? [];
   const records = await recordsBetween(store, refs, from, to);
   if (!records) return null;
-  let current = posts;
-  records.forEach((record, i) => {
-    const applied = applyRecord(current, record);
-    current = applied.posts;
-    remember(locale, from + i + 1, applied.effects);
-  });
-  return current;
+  return records.reduce<readonly IndexedPost[]>((current, record) => applyRecord(current, record), posts);
 }
 
 async function catchUp(
@@ -208,13 +192,10 @@ async function catchUp(
       const posts = await applyRecords(store, locale, mine.index.posts, mine.index.generation, target);
       if (posts) return fresh(locale, target, posts, mine, CURRENT);
     }
-    let snapshot: Snapshot | null;
-    try {
-      snapshot = await readSnapshot(store, locale, mine?.chunks, early);
-    } catch (error) {
-      if (!(error instanceof SnapshotChanged)) throw error;
-      snapshot = await readSnapshot(store, locale, mine?.chunks);
-    }
+    // Once more, with more time, when a read failed (slow Blobs) or a chunk was retired meanwhile.
+    const snapshot: Snapshot | null = await readSnapshot(store, locale, mine?.chunks, early).catch(() =>
+      readSnapshot(store, locale, mine?.chunks, undefined, true),
+    );
     if (!snapshot) return await firstBuild(scope, store, locale, target);
     return await fromSnapshot(store, locale, snapshot, target);
   } catch (error) {
@@ -276,6 +257,9 @@ async function firstBuild(scope: ReadScope, store: SharedStore, locale: LocaleKe
     log("warn", "Waited for another instance to build the first published index; building it here", { locale });
   }
   try {
+    // Claimed just after another instance finished: its snapshot is there now.
+    const built = await readSnapshot(store, locale);
+    if (built) return await fromSnapshot(store, locale, built, siteState.peek().state.generations[locale] ?? 0);
     const { posts } = await fetchAllPosts(scope, locale);
     // At the generation seen before asking ButterCMS: records after it apply on top.
     const written = await writeSnapshot(store, locale, posts, { generation: target, comparedAt: Date.now() }, null);
@@ -298,6 +282,13 @@ async function claimBuild(store: SharedStore, locale: LocaleKey): Promise<boolea
   if (!existing) return true;
   if (Date.now() - existing.value.since < BUILD_CLAIM_MS) return false;
   return store.set(key, claim, existing.etag ? { ifMatch: existing.etag } : {}).catch(() => false);
+}
+
+async function fromSlowBlobs(scope: ReadScope, store: SharedStore, locale: LocaleKey): Promise<Held> {
+  const snapshot = await readSnapshot(store, locale, undefined, undefined, true).catch(() => null);
+  if (!snapshot) return buildOwn(scope, locale, undefined);
+  const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
+  return fresh(locale, snapshot.manifest.generation, snapshot.posts, source, UNVERIFIED);
 }
 
 /** Without Blobs: this instance's own index, from ButterCMS. */
@@ -325,20 +316,6 @@ async function buildOwn(scope: ReadScope, locale: LocaleKey, previous: Held | un
     const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
     return fresh(locale, snapshot.manifest.generation, snapshot.posts, source, lastKnownGood(since));
   }
-}
-
-/**
- * True when this instance applied every change of `locale` between
- * generations `from` and `to` itself and none can have altered a copy with
- * this dependency; false when one could, or when it does not know.
- */
-export function unchangedSince(locale: LocaleKey, from: number, to: number, dependency: CopyDependency): boolean {
-  const byGeneration = effects.get(locale);
-  for (let generation = from + 1; generation <= to; generation++) {
-    const applied = byGeneration?.get(generation);
-    if (!applied || applied.some((effect) => effectAlters(effect, dependency))) return false;
-  }
-  return true;
 }
 
 /** When the snapshot this instance's index came from was last compared with ButterCMS (0: unknown). */

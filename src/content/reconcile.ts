@@ -22,11 +22,19 @@ import { runInBackground } from "../netlify/context.ts";
 import { postsTag, postTag } from "./cache-tags.ts";
 import { compact, compactIfBehind } from "./index-compaction.ts";
 import { fetchAllPosts, fetchPage, PAGE_SIZE, publishedOnly } from "./index-fetch.ts";
-import { GenerationMoved, type PostUpdate, prune, recordChange } from "./index-changes.ts";
+import {
+  factsOf,
+  GenerationMoved,
+  type PostEffect,
+  type PostUpdate,
+  prune,
+  recordChange,
+} from "./index-changes.ts";
 import type { IndexedPost } from "./index-snapshot.ts";
 import { siteState } from "./instance-state.ts";
 import { type LocaleKey, servedLocales, upstreamLocale } from "./locale.ts";
 import { purgeOrOwe } from "./owed-purge.ts";
+import { forgetPost } from "./post-store.ts";
 import { type PublishedIndex, publishedIndex } from "./published-index.ts";
 import type { ReadScope } from "./read-scope.ts";
 import { planReconcile, type ReconcilePlan } from "./reconcile-plan.ts";
@@ -153,7 +161,12 @@ async function recordDrift(
   let base = index;
   for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
     try {
-      const record = { id: crypto.randomUUID(), cause: "reconciliation" as const, updates: pending };
+      const effects = pending.map((update): PostEffect => {
+        const position = base.positions.get(update.slug);
+        const held = position === undefined ? null : (base.posts[position] as IndexedPost);
+        return { slug: update.slug, before: held && factsOf(held), after: update.entry && factsOf(update.entry) };
+      });
+      const record = { id: crypto.randomUUID(), cause: "reconciliation" as const, updates: pending, effects };
       const { state, dropped } = await recordChange(store, locale, record, { expect: base.generation });
       siteState.adopt(state);
       runInBackground(scope.context, prune(store, dropped));
@@ -227,6 +240,8 @@ async function reconcileLocale(
       slugs: drifted.slice(0, 10),
     });
     await purgeDrift(store, locale, drifted);
+    // Their stored bodies are of a version no webhook announced: gone, so the next webhook's "before" is unknown.
+    await Promise.all(drifted.map((slug) => forgetPost(store, locale, slug).catch(() => undefined)));
   }
   const asked = new Set(answers.keys());
   const done = (state: SiteState): SiteState => ({

@@ -1,6 +1,6 @@
 /**
  * Copies of ButterCMS's answers that every instance shares through Netlify
- * Blobs (`copy/...`): term lists, feeds and searches. An instance that misses
+ * Blobs (`shared/...`): term lists, feeds and searches. An instance that misses
  * reads the shared copy first and asks ButterCMS only when there is none
  * current (cached-read.ts), so a publish costs one call per distinct request
  * for the whole site, not one per instance; and when ButterCMS fails, the
@@ -14,8 +14,8 @@
  * other out, as they would with one slot each. The exact request is stored
  * with the copy and checked on read.
  *
- * No key is another key's folder (`copy/feed/default/rss/all` beside
- * `copy/feed/default/rss/slot-3`, never `…/rss` and `…/rss/slot-3`): a
+ * No key is another key's folder (`shared/feed/default/rss/all` beside
+ * `shared/feed/default/rss/slot-3`, never `…/rss` and `…/rss/slot-3`): a
  * store kept as files, as the local one is, cannot hold both.
  */
 import { fnv1a } from "../core/hash.ts";
@@ -72,7 +72,7 @@ export const SHARED_COPIES = {
    * (it may leave): copy-dependency.ts decides, per change.
    */
   terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey => ({
-    blobs: [`copy/terms/${resource}`],
+    blobs: [`shared/terms/${resource}`],
     exact,
     locale: DEFAULT_LOCALE,
     dependsOn: { kind: "term-list", resource },
@@ -86,17 +86,17 @@ export const SHARED_COPIES = {
     const filtered = filter.category !== undefined || filter.tag !== undefined;
     return filtered
       ? {
-          blobs: slots(`copy/feed/${locale}/${type}`, exact, FILTERED_FEED_SLOTS),
+          blobs: slots(`shared/feed/${locale}/${type}`, exact, FILTERED_FEED_SLOTS),
           exact,
           locale,
           dependsOn: { kind: "terms", ...filter },
           lists: "xml",
         }
-      : { blobs: [`copy/feed/${locale}/${type}/all`], exact, locale, lists: "xml" };
+      : { blobs: [`shared/feed/${locale}/${type}/all`], exact, locale, lists: "xml" };
   },
   /** Every change of the locale asks again: how ButterCMS matches a search is not documented. */
   search: (locale: LocaleKey, exact: string): SharedCopyKey => ({
-    blobs: slots(`copy/search/${locale}`, exact, SEARCH_SLOTS),
+    blobs: slots(`shared/search/${locale}`, exact, SEARCH_SLOTS),
     exact,
     locale,
     lists: "json",

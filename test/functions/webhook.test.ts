@@ -2,8 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import webhook from "../../functions/buttercmsWebhook.mts";
 import { publishedPosts } from "../../sample/data.ts";
-import { testStore, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
-import { HttpResponse, http, server } from "../helpers/butter.ts";
+import { slowProxyTo, testStore, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
+import { emulateButter } from "../../sample/butter-emulator.ts";
+import { BUTTER_API, butterRequests, HttpResponse, http, server, TEST_TOKEN } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
 import { expectNoSecrets, TEST_SECRETS } from "../helpers/secrets.ts";
@@ -106,6 +107,35 @@ describe("POST /api/webhooks/buttercms", () => {
     },
   );
 
+  it("answers 202 pending at 4 s when ButterCMS takes longer, and records the change after the answer", async () => {
+    configure();
+    const slug = publishedPosts[8]!.slug; // no other test purges it
+    vi.stubEnv("UPSTREAM_TIMEOUT_MS", "6000");
+    const calls = interceptPurge();
+    server.use(
+      http.get(`${BUTTER_API}/posts/${slug}/`, async ({ request }) => {
+        await new Promise((resolve) => setTimeout(resolve, 4_500));
+        return emulateButter(request, { token: TEST_TOKEN });
+      }),
+    );
+    const background: Promise<unknown>[] = [];
+    const started = Date.now();
+    const res = await invoke(webhook, "/api/webhooks/buttercms", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+      body: JSON.stringify(payload("post.published", slug)),
+      waitUntil: (work) => background.push(work),
+    });
+    expect(Date.now() - started).toBeLessThan(4_800);
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ accepted: true, event: "post.published", pending: ["posts", `post:${slug}`] });
+    expect(calls.map((call) => call.body.cache_tags)).not.toContainEqual(["posts", `post:${slug}`]);
+    await Promise.allSettled(background.slice(0, 1));
+    expect(calls.map((call) => call.body.cache_tags)).toContainEqual(["posts", `post:${slug}`]);
+    const state = (await testStore().get("site-state", { type: "json" })) as { generations: Record<string, number> };
+    expect(state.generations.default).toBe(1);
+  }, 30_000);
+
   it("accepts and ignores an unknown event with 202, purging nothing", async () => {
     configure();
     const calls = interceptPurge();
@@ -114,6 +144,48 @@ describe("POST /api/webhooks/buttercms", () => {
     expect(res.json).toEqual({ accepted: true, event: "page.published", ignored: true });
     expect(calls).toHaveLength(0);
   });
+
+  it("ignores an event for a locale not in BUTTERCMS_LOCALES with 202: no ButterCMS call, no purge", async () => {
+    configure();
+    vi.stubEnv("BUTTERCMS_LOCALES", "en,es");
+    const calls = interceptPurge();
+    butterRequests.length = 0;
+    const res = await send({ data: { id: slug, locale: "fr" }, webhook: { event: "post.localization.published" } });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ accepted: true, event: "post.localization.published", ignored: true });
+    expect(butterRequests).toHaveLength(0);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("answers within 5 s with ButterCMS at 300 ms a call and Blobs slow, finishing the change after", async () => {
+    configure();
+    const calls = interceptPurge();
+    server.use(
+      http.get(`${BUTTER_API}/posts/${slug}/`, async ({ request }) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return emulateButter(request, { token: TEST_TOKEN });
+      }),
+    );
+    const slowBlobs = await slowProxyTo(300); // slow, under the 400 ms cut of each call
+    slowBlobs.use();
+    const background: Promise<unknown>[] = [];
+    try {
+      const started = Date.now();
+      const res = await invoke(webhook, "/api/webhooks/buttercms", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+        body: JSON.stringify(payload("post.published")),
+        waitUntil: (work) => background.push(work),
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect([200, 202]).toContain(res.status);
+      if (res.status === 202) expect(res.json.pending).toEqual(["posts", `post:${slug}`]);
+      await Promise.allSettled(background);
+      expect(calls.map((call) => call.body.cache_tags)).toContainEqual(["posts", `post:${slug}`]);
+    } finally {
+      await slowBlobs.close();
+    }
+  }, 30_000);
 
   it("answers 202 pending when the purge fails, and retries it in the background until it succeeds", async () => {
     configure();

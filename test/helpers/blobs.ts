@@ -4,6 +4,7 @@
  * functions reach theirs; every test gets a store of its own (CONTENT_STORE).
  */
 import { mkdtempSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getStore } from "@netlify/blobs";
@@ -59,7 +60,45 @@ export const testStore = () => getStore({ name: process.env.CONTENT_STORE as str
 export const UNREACHABLE = "http://127.0.0.1:9";
 
 /** Points this test's Netlify Blobs at `url` (strong reads included), e.g. a server that never answers. */
-export function useBlobsAt(url: string): void {
-  const context = { edgeURL: url, uncachedEdgeURL: url, siteID: "s", token: "t" };
+export function useBlobsAt(url: string, credentials = { siteID: "s", token: "t" }): void {
+  const context = { edgeURL: url, uncachedEdgeURL: url, ...credentials };
   vi.stubEnv("NETLIFY_BLOBS_CONTEXT", Buffer.from(JSON.stringify(context)).toString("base64"));
+}
+
+/**
+ * A proxy in front of this file's Blobs server that holds every answer
+ * `delayMs` (a slow Netlify Blobs); every call still gets the real answer.
+ */
+export async function slowProxyTo(
+  delayMs: number,
+): Promise<{ url: string; use: () => void; close: () => Promise<void> }> {
+  const target = JSON.parse(Buffer.from(context, "base64").toString()) as { edgeURL: string };
+  const proxy = createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([name]) => name !== "host" && name !== "connection"),
+    ) as Record<string, string>;
+    try {
+      const answer = await fetch(`${target.edgeURL}${req.url}`, {
+        method: req.method,
+        headers,
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    /** This test's Blobs through the proxy, with the server's own credentials. */
+    use: () => useBlobsAt(url, { siteID: SITE_ID, token: TOKEN }),
+    close: () => new Promise((resolve) => proxy.close(() => resolve())),
+  };
 }

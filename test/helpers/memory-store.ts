@@ -14,6 +14,8 @@ export class MemoryStore implements SharedStore {
   failing = false;
   /** How long each call takes (a real round trip interleaves with others). */
   latencyMs = 1;
+  /** Every read that found a blob: its key and its size as JSON. */
+  readonly reads: { key: string; bytes: number }[] = [];
 
   private async tick(operation: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
@@ -23,6 +25,7 @@ export class MemoryStore implements SharedStore {
   async get<T>(key: string) {
     await this.tick("read");
     const blob = this.blobs.get(key);
+    if (blob) this.reads.push({ key, bytes: JSON.stringify(blob.value).length });
     return blob ? { value: structuredClone(blob.value) as T, etag: blob.etag } : null;
   }
 

@@ -17,7 +17,8 @@ vi.mock("../../../src/netlify/blobs.ts", async (original) => ({
 
 // The test setup loaded the content layer with the real store: a fresh module graph gets the memory store.
 vi.resetModules();
-const { read, resetInstanceState } = await import("../../../src/content/cached-read.ts");
+const { read } = await import("../../../src/content/cached-read.ts");
+const { resetInstanceState } = await import("../../../src/content/instance-state.ts");
 const { SHARED_COPIES } = await import("../../../src/content/shared-copies.ts");
 const { represent } = await import("../../../src/http/representation.ts");
 const { ButterFailure } = await import("../../../src/butter/failure.ts");
@@ -58,8 +59,8 @@ describe("a shared copy another instance is refreshing", () => {
       store.blobs.set(shared.blobs[0] as string, { value: refreshed, etag: '"d"' });
     }, 250);
     const served = await read({ config, context, key, tags: ["posts"], shared }, load);
-    expect(served?.representation.body).toBe(newCopy.body);
-    expect(served?.representation.unverified).toBeUndefined();
+    expect(served?.body).toBe(newCopy.body);
+    expect(served?.freshness).toBeUndefined();
     expect(load).not.toHaveBeenCalled();
   });
 
@@ -67,8 +68,8 @@ describe("a shared copy another instance is refreshing", () => {
     const load = vi.fn(async () => represent({ feed: "asked ButterCMS again" }, ["posts"]));
     const started = Date.now();
     const served = await read({ config, context, key, tags: ["posts"], shared }, load);
-    expect(served?.representation.body).toBe(oldCopy.body);
-    expect(served?.representation.unverified).toBe(true);
+    expect(served?.body).toBe(oldCopy.body);
+    expect(served?.freshness?.kind).toBe("unverified");
     expect(load).not.toHaveBeenCalled();
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -79,7 +80,7 @@ describe("a shared copy another instance is refreshing", () => {
     const load = vi.fn(async () => represent({ feed: "asked ButterCMS again" }, ["posts"]));
     const started = performance.now();
     const served = await read({ config, context, key, tags: ["posts"], shared }, load);
-    expect(served?.representation.unverified).toBe(true);
+    expect(served?.freshness?.kind).toBe("unverified");
     // The site state and the copy are read before the wait (2 × 300 ms), then at most one read past the second.
     expect(performance.now() - started).toBeLessThan(600 + 1_000 + 1_000);
   });
@@ -100,9 +101,9 @@ describe("a shared copy another instance is refreshing", () => {
     const started = performance.now();
     const waiter = await read({ config, context, key, tags: ["posts"], shared }, failing);
     expect(performance.now() - started).toBeLessThan(700);
-    expect(waiter?.representation.body).toBe(oldCopy.body);
-    expect(waiter?.representation.unverified).toBe(true);
-    expect((await claimant)?.freshness.kind).toBe("last-known-good");
+    expect(waiter?.body).toBe(oldCopy.body);
+    expect(waiter?.freshness?.kind).toBe("unverified");
+    expect((await claimant)?.freshness?.kind).toBe("last-known-good");
     expect(failing).toHaveBeenCalledTimes(1);
   });
 });

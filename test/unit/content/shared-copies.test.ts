@@ -5,12 +5,14 @@
  * find no copy of one of them).
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import { buildClaimKey, chunksOf, manifestKey } from "../../../src/content/index-snapshot.ts";
+import { postKey } from "../../../src/content/post-store.ts";
 import { SEARCH_SLOTS, SHARED_COPIES, shareCopy, sharedCopy } from "../../../src/content/shared-copies.ts";
 import { represent } from "../../../src/http/representation.ts";
 import { MemoryStore } from "../../helpers/memory-store.ts";
 
 const store = new MemoryStore();
-const search = (query: string) => SHARED_COPIES.search("default", query, `searchPosts?query=${query}`);
+const search = (query: string) => SHARED_COPIES.search("default", `searchPosts?query=${query}`);
 const answer = (query: string) => represent({ data: [], query }, ["posts"]);
 
 /** Two queries whose first candidate slot is the same one. */
@@ -33,7 +35,7 @@ describe("shared copies of searches", () => {
     const keys = new Set<string>();
     for (let i = 0; i < 5_000; i++) for (const blob of search(`q${i}`).blobs) keys.add(blob);
     expect(keys.size).toBeLessThanOrEqual(SEARCH_SLOTS);
-    expect([...keys].every((key) => /^copy\/search\/default\/slot-\d+$/.test(key))).toBe(true);
+    expect([...keys].every((key) => /^shared\/search\/default\/slot-\d+$/.test(key))).toBe(true);
     expect(search("x").blobs.length).toBeGreaterThanOrEqual(1);
     expect(search("x").blobs.length).toBeLessThanOrEqual(2);
   });
@@ -71,5 +73,30 @@ describe("shared copies of searches", () => {
     await expect(shareCopy(store, search("x"), answer("x"), 0)).resolves.toBeUndefined();
     expect(await sharedCopy(store, search("x"))).toBeNull();
     store.failing = false;
+  });
+});
+
+describe("blob keys", () => {
+  it("never makes one key another key's folder (a store kept as files cannot hold both)", () => {
+    const keys = new Set<string>(["site-state", "reconcile-state", "change/default/0b6f", postKey("default", "hello")]);
+    for (const locale of ["default", "es"]) {
+      keys.add(manifestKey(locale));
+      keys.add(buildClaimKey(locale));
+      for (const key of chunksOf(locale, [{ slug: "a", title: "A", status: "published" }]).keys()) keys.add(key);
+      for (const type of ["rss", "atom", "sitemap"]) {
+        for (const filter of [{}, { category: "news" }, { tag: "netlify" }]) {
+          for (const blob of SHARED_COPIES.feed(type, locale, filter, `${type}${JSON.stringify(filter)}`).blobs) {
+            keys.add(blob);
+          }
+        }
+      }
+      for (const blob of SHARED_COPIES.search(locale, "q").blobs) keys.add(blob);
+    }
+    for (const resource of ["category", "tag", "author"] as const) {
+      for (const blob of SHARED_COPIES.terms(resource, resource).blobs) keys.add(blob);
+    }
+    const folders = [...keys].filter((key) => [...keys].some((other) => other.startsWith(`${key}/`)));
+    expect(folders).toEqual([]);
+    expect(keys.size).toBeGreaterThan(30);
   });
 });
