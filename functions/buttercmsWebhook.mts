@@ -2,10 +2,13 @@ import type { Config } from "@netlify/functions";
 import { authenticateWebhook, parseWebhook } from "../src/blog/webhook.ts";
 import { tagsForPostChange } from "../src/content/cache-tags.ts";
 import { applyPostChange } from "../src/content/post-change.ts";
+import { countRefusedWebhook, flushUsage } from "../src/content/usage.ts";
+import { ApiError } from "../src/core/errors.ts";
 import { log } from "../src/core/log.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { jsonResponse } from "../src/http/representation.ts";
 import { readJsonObject } from "../src/http/request-body.ts";
+import { openSharedStore } from "../src/netlify/blobs.ts";
 import { settleWithin } from "../src/netlify/context.ts";
 
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -17,7 +20,16 @@ export default defineEndpoint({
   route: () => config.path,
   methods: {
     POST: async (scope) => {
-      authenticateWebhook(scope.req, scope.config);
+      try {
+        authenticateWebhook(scope.req, scope.config);
+      } catch (error) {
+        // Counted for the status endpoint: a wrong secret in ButterCMS's settings loses every publish.
+        if (error instanceof ApiError && error.code === "unauthorized") {
+          countRefusedWebhook();
+          flushUsage(scope, openSharedStore(scope.config.content.storeName));
+        }
+        throw error;
+      }
       const parsed = parseWebhook(await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES), scope.config);
       if (parsed.kind === "ignored") {
         log("info", "Ignored a ButterCMS webhook", { event: parsed.event, reason: parsed.reason });

@@ -33,7 +33,10 @@ const termsOf = (side: PostFacts | null, resource: TermResource): string[] => {
   return resource === "category" ? side.categories : side.tags;
 };
 
-function inFilter(side: PostFacts | null, filter: { category?: string | undefined; tag?: string | undefined }) {
+function inFilter(
+  side: PostFacts | null,
+  filter: { category?: string | undefined; tag?: string | undefined },
+) {
   if (side === null) return false;
   if (filter.category === undefined && filter.tag === undefined) return true;
   return (

@@ -124,7 +124,8 @@ export async function recordsBetween(
       if (cached) return cached;
       const stored = await store.get<ChangeRecord>(key);
       // Missing, or written by an older version of this backend: the snapshot is read instead.
-      if (!stored || !Array.isArray(stored.value.updates) || !Array.isArray(stored.value.effects)) return null;
+      if (!stored || !Array.isArray(stored.value.updates) || !Array.isArray(stored.value.effects))
+        return null;
       if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
       known.set(key, stored.value);
       return stored.value;

@@ -10,13 +10,14 @@
  * list's count, and a pass whose pages disagree is `consistent: false`.
  * Callers then trust what it found but not what it missed.
  */
-import { ButterFailure } from "../butter/failure.ts";
+
 import { listPosts } from "../butter/client.ts";
+import { ButterFailure } from "../butter/failure.ts";
 import type { PostList } from "../butter/types.ts";
 import { mapLimit } from "../core/map-limit.ts";
-import type { ReadScope } from "./read-scope.ts";
 import type { IndexedPost } from "./index-snapshot.ts";
 import { type LocaleKey, upstreamLocale } from "./locale.ts";
+import type { ReadScope } from "./read-scope.ts";
 import { callButter } from "./upstream.ts";
 
 export const PAGE_SIZE = 100;

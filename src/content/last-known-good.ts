@@ -63,7 +63,8 @@ export function withoutRemoved(
   const since = removals.filter((removal) => removal.generation > copy.generation);
   if (since.length === 0) return copy.representation;
   // The list is full and starts after the copy: an older removal may have been forgotten.
-  const forgotten = removals.length >= REMOVALS_KEPT && (removals[0] as Removal).generation > copy.generation + 1;
+  const forgotten =
+    removals.length >= REMOVALS_KEPT && (removals[0] as Removal).generation > copy.generation + 1;
   if (forgotten || !shared.lists) return null;
   const { representation } = copy;
   if (shared.lists === "xml") {

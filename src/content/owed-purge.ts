@@ -99,8 +99,6 @@ export async function completeOwedPurge(store: SharedStore, state: SiteStateView
   }
 }
 
-
-
 /** The webhook's background retries (within the function's lifetime); instances finish the rest. */
 export async function retryOwedPurge(
   store: SharedStore,

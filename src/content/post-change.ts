@@ -22,15 +22,22 @@ import { sleep } from "../core/sleep.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
 import { tagsForPostChange } from "./cache-tags.ts";
-import { compactIfBehind } from "./index-compaction.ts";
 import { type ChangeRecord, factsOf, type PostEffect, prune, recordChange } from "./index-changes.ts";
+import { compactIfBehind } from "./index-compaction.ts";
 import { siteState } from "./instance-state.ts";
 import { type LocaleKey, upstreamLocale } from "./locale.ts";
 import { purgeOrOwe, retryOwedPurge, settle } from "./owed-purge.ts";
 import { forgetPost, storedPost, storePost } from "./post-store.ts";
 import type { ReadScope } from "./read-scope.ts";
-import { type LastWebhook, RECHECKS_KEPT, STATE_CHECK_MS, type SiteState, updateSiteState } from "./site-state.ts";
+import {
+  type LastWebhook,
+  RECHECKS_KEPT,
+  type SiteState,
+  STATE_CHECK_MS,
+  updateSiteState,
+} from "./site-state.ts";
 import { callButter, nullIfNotFound } from "./upstream.ts";
+import { flushUsage } from "./usage.ts";
 
 /** Longer than STATE_CHECK_MS, so every instance has seen the new generation by then. */
 export const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
@@ -55,7 +62,9 @@ async function currentState(scope: ReadScope, slug: string, locale: LocaleKey): 
     const detail = await nullIfNotFound(
       callButter(scope.config, () => retrievePost(scope.config, slug, false, upstreamLocale(locale))),
     );
-    return detail?.data.status === "published" ? { kind: "published", post: detail.data } : { kind: "absent" };
+    return detail?.data.status === "published"
+      ? { kind: "published", post: detail.data }
+      : { kind: "absent" };
   } catch (error) {
     log("warn", "ButterCMS failed while a webhook asked for a post: reconciliation will ask again", {
       slug,
@@ -117,7 +126,12 @@ async function record(
   const url = after ? null : (stored?.url ?? null);
   const entry = after ? summaryOf(after) : null;
   const effect: PostEffect = { slug, before: sideBefore(stored, after), after: entry && factsOf(entry) };
-  const changeRecord: ChangeRecord = { id, cause: "webhook", updates: [{ slug, entry, url }], effects: [effect] };
+  const changeRecord: ChangeRecord = {
+    id,
+    cause: "webhook",
+    updates: [{ slug, entry, url }],
+    effects: [effect],
+  };
   const { state, generation, dropped } = await recordChange(store, locale, changeRecord, {
     also: noted(webhook, askAgain),
   });
@@ -158,7 +172,8 @@ export async function applyPostChange(scope: ReadScope, change: PostEvent): Prom
   const store = openSharedStore(scope.config.content.storeName);
   const tags = tagsForPostChange(change.slug, change.locale);
   const asked = await currentState(scope, change.slug, change.locale);
-  const now: PostState = asked.kind === "unknown" && announcesRemoval(change.event) ? { kind: "absent" } : asked;
+  const now: PostState =
+    asked.kind === "unknown" && announcesRemoval(change.event) ? { kind: "absent" } : asked;
   const recheck = asked.kind === "unknown";
   let unrecorded = false;
   if (store) {
@@ -180,8 +195,10 @@ export async function applyPostChange(scope: ReadScope, change: PostEvent): Prom
     throw purgeFailed(`Netlify CDN purge failed and could not be recorded: ${(error as Error).message}`);
   }
   runInBackground(scope.context, secondPurge(store, tags, purge));
+  flushUsage(scope, store, true);
   // Purged, but the change itself is not shared: the answer says so.
-  if (unrecorded) throw changeNotRecorded(`post ${change.slug} (${change.locale}): Netlify Blobs failed three times`);
+  if (unrecorded)
+    throw changeNotRecorded(`post ${change.slug} (${change.locale}): Netlify Blobs failed three times`);
   return { tags, purge };
 }
 

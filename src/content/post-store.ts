@@ -74,7 +74,10 @@ export async function publishedPost(
     if (!store || !scope.config.content.lastKnownGood || !isOutage(error)) throw error;
     // The first read may have timed out under load: once ButterCMS has failed, it gets longer.
     const known =
-      stored ?? (await store.get<StoredPost>(postKey(locale, entry.slug), { timeoutMs: BLOBS_BULK_TIMEOUT_MS }).catch(() => null));
+      stored ??
+      (await store
+        .get<StoredPost>(postKey(locale, entry.slug), { timeoutMs: BLOBS_BULK_TIMEOUT_MS })
+        .catch(() => null));
     if (!known) throw error;
     return { post: known.value.post, freshness: lastKnownGood(known.value.fetchedAt) };
   }

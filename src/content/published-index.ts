@@ -24,9 +24,8 @@ import { sleep } from "../core/sleep.ts";
 import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/freshness.ts";
 import { openSharedStore, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
 import { postsTag } from "./cache-tags.ts";
-import type { ReadScope } from "./read-scope.ts";
-import { fetchAllPosts } from "./index-fetch.ts";
 import { applyRecord, forgetChangeRecords, recordsBetween } from "./index-changes.ts";
+import { fetchAllPosts } from "./index-fetch.ts";
 import {
   buildClaimKey,
   type IndexedPost,
@@ -44,6 +43,7 @@ import {
   siteState,
 } from "./instance-state.ts";
 import type { LocaleKey } from "./locale.ts";
+import type { ReadScope } from "./read-scope.ts";
 import { checkSiteState } from "./state-check.ts";
 import { isOutage } from "./upstream.ts";
 
@@ -252,17 +252,27 @@ async function firstBuild(scope: ReadScope, store: SharedStore, locale: LocaleKe
     while (Date.now() < deadline) {
       await sleep(BUILD_POLL_MS);
       const snapshot = await readSnapshot(store, locale).catch(() => null);
-      if (snapshot) return fromSnapshot(store, locale, snapshot, siteState.peek().state.generations[locale] ?? 0);
+      if (snapshot)
+        return fromSnapshot(store, locale, snapshot, siteState.peek().state.generations[locale] ?? 0);
     }
-    log("warn", "Waited for another instance to build the first published index; building it here", { locale });
+    log("warn", "Waited for another instance to build the first published index; building it here", {
+      locale,
+    });
   }
   try {
     // Claimed just after another instance finished: its snapshot is there now.
     const built = await readSnapshot(store, locale);
-    if (built) return await fromSnapshot(store, locale, built, siteState.peek().state.generations[locale] ?? 0);
+    if (built)
+      return await fromSnapshot(store, locale, built, siteState.peek().state.generations[locale] ?? 0);
     const { posts } = await fetchAllPosts(scope, locale);
     // At the generation seen before asking ButterCMS: records after it apply on top.
-    const written = await writeSnapshot(store, locale, posts, { generation: target, comparedAt: Date.now() }, null);
+    const written = await writeSnapshot(
+      store,
+      locale,
+      posts,
+      { generation: target, comparedAt: Date.now() },
+      null,
+    );
     if (!written) {
       const theirs = await readSnapshot(store, locale);
       if (theirs) return fromSnapshot(store, locale, theirs, siteState.peek().state.generations[locale] ?? 0);
@@ -292,7 +302,11 @@ async function fromSlowBlobs(scope: ReadScope, store: SharedStore, locale: Local
 }
 
 /** Without Blobs: this instance's own index, from ButterCMS. */
-async function ownIndex(scope: ReadScope, locale: LocaleKey, mine: Held | undefined): Promise<PublishedIndex> {
+async function ownIndex(
+  scope: ReadScope,
+  locale: LocaleKey,
+  mine: Held | undefined,
+): Promise<PublishedIndex> {
   if (mine && Date.now() - mine.loadedAt < CACHE_TIMES.ttlMs) return withFreshness(mine.index, UNVERIFIED);
   return (await once(locale, () => buildOwn(scope, locale, mine))).index;
 }
@@ -301,7 +315,13 @@ async function buildOwn(scope: ReadScope, locale: LocaleKey, previous: Held | un
   try {
     const { posts } = await fetchAllPosts(scope, locale);
     const now = Date.now();
-    return { index: indexOf(locale, 0, posts, UNVERIFIED), chunks: new Map(), comparedAt: now, loadedAt: now, own: true };
+    return {
+      index: indexOf(locale, 0, posts, UNVERIFIED),
+      chunks: new Map(),
+      comparedAt: now,
+      loadedAt: now,
+      own: true,
+    };
   } catch (error) {
     if (!isOutage(error)) throw error;
     if (previous) {

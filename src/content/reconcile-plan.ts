@@ -37,7 +37,10 @@ export function planReconcile(quota: number, pages: readonly number[], tickMs: n
     const every = Math.max(tickMs, onTicks((locales * MONTH_MS) / budget, tickMs));
     return { checkEveryMs: every, fullEveryMs: every, callsPerMonth: (locales * MONTH_MS) / every };
   }
-  const fullEveryMs = Math.max(FULL_PASS_TARGET_MS, onTicks((total * MONTH_MS) / (budget * FULL_PASS_SHARE), tickMs));
+  const fullEveryMs = Math.max(
+    FULL_PASS_TARGET_MS,
+    onTicks((total * MONTH_MS) / (budget * FULL_PASS_SHARE), tickMs),
+  );
   const fullCalls = (total * MONTH_MS) / fullEveryMs;
   const checkEveryMs = Math.max(tickMs, onTicks((locales * MONTH_MS) / (budget - fullCalls), tickMs));
   return { checkEveryMs, fullEveryMs, callsPerMonth: fullCalls + (locales * MONTH_MS) / checkEveryMs };

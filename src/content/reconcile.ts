@@ -20,8 +20,6 @@ import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
 import { postsTag, postTag } from "./cache-tags.ts";
-import { compact, compactIfBehind } from "./index-compaction.ts";
-import { fetchAllPosts, fetchPage, PAGE_SIZE, publishedOnly } from "./index-fetch.ts";
 import {
   factsOf,
   GenerationMoved,
@@ -30,6 +28,8 @@ import {
   prune,
   recordChange,
 } from "./index-changes.ts";
+import { compact, compactIfBehind } from "./index-compaction.ts";
+import { fetchAllPosts, fetchPage, PAGE_SIZE, publishedOnly } from "./index-fetch.ts";
 import type { IndexedPost } from "./index-snapshot.ts";
 import { siteState } from "./instance-state.ts";
 import { type LocaleKey, servedLocales, upstreamLocale } from "./locale.ts";
@@ -40,6 +40,7 @@ import type { ReadScope } from "./read-scope.ts";
 import { planReconcile, type ReconcilePlan } from "./reconcile-plan.ts";
 import { type SiteState, updateSiteState } from "./site-state.ts";
 import { callButter, nullIfNotFound } from "./upstream.ts";
+import { flushUsage, monthUsage } from "./usage.ts";
 
 /** How often Netlify runs the scheduled function (its `config.schedule`: every 5 minutes). */
 export const RECONCILE_TICK_MS = 5 * 60_000;
@@ -60,10 +61,23 @@ export interface LocaleReconcileState {
   lastDrift?: { at: number; count: number; slugs: string[] } | undefined;
 }
 
+/** Why ButterCMS's webhooks seem not to arrive, as far as this site can tell. */
+export type WebhookTrouble = "not_set_up" | "wrong_secret" | "not_delivered";
+
+export interface WebhookWarning {
+  /** When drift no webhook announced was last found (epoch ms). */
+  at: number;
+  cause: WebhookTrouble;
+  message: string;
+  /** When it was last logged (epoch ms): at most once a day. */
+  loggedAt: number;
+}
+
 export interface ReconcileState {
   runningSince?: number | undefined;
   locales: Record<string, LocaleReconcileState>;
   plan?: ReconcilePlan | undefined;
+  warning?: WebhookWarning | undefined;
   /** The last run: when, how many ButterCMS calls, what it found. */
   lastRun?: { at: number; calls: number; drifted: number; error?: string | undefined } | undefined;
 }
@@ -106,7 +120,11 @@ interface Drift {
 }
 
 /** What ButterCMS lists that the index does not have, or has otherwise; and what it no longer lists. */
-function compare(index: PublishedIndex, listed: readonly IndexedPost[], missingFrom: (post: IndexedPost) => boolean) {
+function compare(
+  index: PublishedIndex,
+  listed: readonly IndexedPost[],
+  missingFrom: (post: IndexedPost) => boolean,
+) {
   const drift: Drift = { updates: [], missing: [] };
   const seen = new Set<string>();
   for (const post of listed) {
@@ -164,7 +182,11 @@ async function recordDrift(
       const effects = pending.map((update): PostEffect => {
         const position = base.positions.get(update.slug);
         const held = position === undefined ? null : (base.posts[position] as IndexedPost);
-        return { slug: update.slug, before: held && factsOf(held), after: update.entry && factsOf(update.entry) };
+        return {
+          slug: update.slug,
+          before: held && factsOf(held),
+          after: update.entry && factsOf(update.entry),
+        };
       });
       const record = { id: crypto.randomUUID(), cause: "reconciliation" as const, updates: pending, effects };
       const { state, dropped } = await recordChange(store, locale, record, { expect: base.generation });
@@ -188,7 +210,8 @@ function changedSlugs(before: PublishedIndex, after: PublishedIndex): Set<string
   const changed = new Set<string>();
   for (const post of after.posts) {
     const position = before.positions.get(post.slug);
-    if (position === undefined || !sameEntry(before.posts[position] as IndexedPost, post)) changed.add(post.slug);
+    if (position === undefined || !sameEntry(before.posts[position] as IndexedPost, post))
+      changed.add(post.slug);
   }
   for (const post of before.posts) if (!after.positions.has(post.slug)) changed.add(post.slug);
   return changed;
@@ -247,12 +270,40 @@ async function reconcileLocale(
   const done = (state: SiteState): SiteState => ({
     ...state,
     reconciledAt: { ...state.reconciledAt, [locale]: Date.now() },
-    recheck: { ...state.recheck, [locale]: (state.recheck?.[locale] ?? []).filter((slug) => !asked.has(slug)) },
+    recheck: {
+      ...state.recheck,
+      [locale]: (state.recheck?.[locale] ?? []).filter((slug) => !asked.has(slug)),
+    },
   });
   siteState.adopt(await updateSiteState(store, done));
   if (mode === "full") await compact(scope, store, locale, Date.now());
   else await compactIfBehind(scope, store, locale, siteState.peek().state.generations[locale] ?? 0);
   return { locale, mode, calls, drifted };
+}
+
+const WARN_EVERY_MS = 86_400_000;
+
+const TROUBLE: Record<WebhookTrouble, string> = {
+  not_set_up:
+    "no ButterCMS webhook has ever reached this site: set one up in ButterCMS (Settings → Webhooks) for post events, to /api/webhooks/buttercms with the X-Webhook-Secret header",
+  wrong_secret:
+    "webhooks were refused this month for a wrong X-Webhook-Secret: make the header in ButterCMS's webhook settings equal WEBHOOK_SECRET",
+  not_delivered:
+    "some webhooks did not arrive: check that the webhook covers every post event and that the site is reachable (a private or password-protected deploy cannot receive them)",
+};
+
+/**
+ * Reconciliation found changes no webhook announced: the likely cause,
+ * logged at most once a day, kept for the status endpoint.
+ */
+async function webhookWarning(store: SharedStore, previous: WebhookWarning | undefined, now: number) {
+  const usage = await monthUsage(store).catch(() => null);
+  const { lastWebhook } = siteState.peek().state;
+  const cause: WebhookTrouble =
+    (usage?.webhooksRefused ?? 0) > 0 ? "wrong_secret" : lastWebhook ? "not_delivered" : "not_set_up";
+  const due = !previous || now - previous.loggedAt >= WARN_EVERY_MS || previous.cause !== cause;
+  if (due) log("warn", `Reconciliation found changes no webhook announced: ${TROUBLE[cause]}`, { cause });
+  return { at: now, cause, message: TROUBLE[cause], loggedAt: due ? now : (previous?.loggedAt ?? now) };
 }
 
 async function claimRun(store: SharedStore, now: number) {
@@ -290,7 +341,9 @@ export function reconcileIfForgotten(scope: ReadScope, locale: LocaleKey, compar
     const state = await updateSiteState(store, (current) => {
       const seen = Math.max(current.reconciledAt?.[locale] ?? 0, comparedAt);
       claimed = Date.now() - seen >= FORGOTTEN_AFTER_MS;
-      return claimed ? { ...current, reconciledAt: { ...current.reconciledAt, [locale]: Date.now() } } : current;
+      return claimed
+        ? { ...current, reconciledAt: { ...current.reconciledAt, [locale]: Date.now() } }
+        : current;
     });
     siteState.adopt(state);
     if (!claimed) return;
@@ -299,7 +352,9 @@ export function reconcileIfForgotten(scope: ReadScope, locale: LocaleKey, compar
   };
   runInBackground(
     scope.context,
-    work().catch((error: Error) => log("warn", "A reader's reconciliation check failed", { error: error.message })),
+    work().catch((error: Error) =>
+      log("warn", "A reader's reconciliation check failed", { error: error.message }),
+    ),
   );
 }
 
@@ -320,7 +375,8 @@ export async function runReconciliation(scope: ReadScope): Promise<ReconcileRepo
     const plan = planReconcile(scope.config.content.planQuota, pages, RECONCILE_TICK_MS);
     state.plan = plan;
     // Half a tick early: runs come every tick, give or take.
-    const due = (at: number | undefined, every: number) => at === undefined || started - at >= every - RECONCILE_TICK_MS / 2;
+    const due = (at: number | undefined, every: number) =>
+      at === undefined || started - at >= every - RECONCILE_TICK_MS / 2;
     for (const locale of locales) {
       if (Date.now() - started > RUN_BUDGET_MS) break;
       const mine = state.locales[locale];
@@ -344,13 +400,21 @@ export async function runReconciliation(scope: ReadScope): Promise<ReconcileRepo
             : mine?.lastDrift,
       };
     }
+    if (reports.some((report) => report.drifted.length > 0)) {
+      state.warning = await webhookWarning(store, state.warning, Date.now());
+    }
   } catch (failure) {
     error = (failure as Error).message;
     log("error", "Reconciliation failed; the next run tries again", { error });
   } finally {
+    flushUsage(scope, store, true);
     const calls = reports.reduce((sum, report) => sum + report.calls, 0);
     const drifted = reports.reduce((sum, report) => sum + report.drifted.length, 0);
-    const final: ReconcileState = { ...state, runningSince: undefined, lastRun: { at: started, calls, drifted, error } };
+    const final: ReconcileState = {
+      ...state,
+      runningSince: undefined,
+      lastRun: { at: started, calls, drifted, error },
+    };
     await store.set(STATE_KEY, final).catch(() => undefined);
   }
   return { locales: reports };

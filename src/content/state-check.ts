@@ -1,20 +1,23 @@
 /**
  * The shared site state, read at most every STATE_CHECK_MS per instance:
  * what tells an instance that a locale moved on. Also the moment an
- * instance finishes a CDN purge that is owed (in the background).
+ * instance finishes a CDN purge that is owed and adds the ButterCMS calls it
+ * counted to the month's counter (both in the background).
  */
 import { CURRENT, type Freshness, UNVERIFIED } from "../http/freshness.ts";
 import { openSharedStore } from "../netlify/blobs.ts";
 import { runInBackground } from "../netlify/context.ts";
-import type { ReadScope } from "./read-scope.ts";
 import { siteState } from "./instance-state.ts";
 import { completeOwedPurge } from "./owed-purge.ts";
+import type { ReadScope } from "./read-scope.ts";
+import { flushUsage } from "./usage.ts";
 
 /** `current` when this instance saw the shared state within STATE_CHECK_MS; `unverified` when it could not. */
 export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
   if (siteState.isCurrent()) return CURRENT;
   const store = openSharedStore(scope.config.content.storeName);
   if (!store) return UNVERIFIED; // no Blobs here at all (plain tests, benchmarks)
+  flushUsage(scope, store);
   const view = await siteState.current(store);
   if (view.state.owedPurge && view.state.owedPurge.nextAt <= Date.now()) {
     runInBackground(scope.context, completeOwedPurge(store, siteState));

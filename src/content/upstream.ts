@@ -14,6 +14,7 @@ import { CircuitBreaker } from "../resilience/circuit-breaker.ts";
 import { withRetries } from "../resilience/retry-policy.ts";
 import { onInstanceReset, siteState } from "./instance-state.ts";
 import { type QuotaOutage, type SiteStateView, updateSiteState } from "./site-state.ts";
+import { countButterCall } from "./usage.ts";
 
 export const RETRY = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 };
 export const BREAKER = { threshold: 5, cooldownMs: 10_000 };
@@ -98,7 +99,11 @@ export async function callButter<T>(config: Config, call: () => Promise<T>): Pro
     throw new ButterFailure("quota_exhausted", 429, secondsUntil(quota.until, now), "known quota outage");
   }
   try {
-    const value = await withRetries(call, {
+    const counted = () => {
+      countButterCall();
+      return call();
+    };
+    const value = await withRetries(counted, {
       ...RETRY,
       deadlineMs: required(config.upstream).deadlineMs,
       breaker,

@@ -66,6 +66,8 @@ export interface ContentConfig {
    * of any plan). An invalid value falls back to the default.
    */
   planQuota: number;
+  /** Whether BUTTERCMS_PLAN_QUOTA was set (the status then shows the share of it spent). */
+  planQuotaSet: boolean;
 }
 
 /** The variables this backend reads; `.env.example` and the README list the same. */
@@ -219,7 +221,8 @@ function content(env: Env): ContentConfig {
   const quota = integerSetting(env, "BUTTERCMS_PLAN_QUOTA", DEFAULT_PLAN_QUOTA, 1_000, 1_000_000_000);
   // Invalid values cannot be used; falling back keeps public reads up (reconciliation spends less).
   const planQuota = quota instanceof ApiError ? DEFAULT_PLAN_QUOTA : quota;
-  return { storeName: STORE_NAME.test(name) ? name : "blog-content", lastKnownGood, planQuota };
+  const planQuotaSet = !(quota instanceof ApiError) && Boolean(env.BUTTERCMS_PLAN_QUOTA?.trim());
+  return { storeName: STORE_NAME.test(name) ? name : "blog-content", lastKnownGood, planQuota, planQuotaSet };
 }
 
 /** Validates an environment. Pure but for registering secrets with the log redactor. */

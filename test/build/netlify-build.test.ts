@@ -25,6 +25,7 @@ const EXPECTED_ROUTES: Record<string, string | string[]> = {
   getFeed: "/api/feeds/:type",
   buttercmsWebhook: "/api/webhooks/buttercms",
   getOpenApi: "/api/openapi.json",
+  getStatus: "/api/status",
 };
 /** Scheduled functions have no route: Netlify invokes them on their schedule (production only). */
 const SCHEDULES: Record<string, string> = { reconcileIndex: "*/5 * * * *" };

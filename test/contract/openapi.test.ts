@@ -16,8 +16,10 @@ import getOpenApi from "../../functions/getOpenApi.mts";
 import getPost from "../../functions/getPost.mts";
 import getPosts from "../../functions/getPosts.mts";
 import getRelatedPosts from "../../functions/getRelatedPosts.mts";
+import getStatus from "../../functions/getStatus.mts";
 import getTags from "../../functions/getTags.mts";
 import ipAllowlist from "../../functions/ipAllowlist.mts";
+import reconcileIndex from "../../functions/reconcileIndex.mts";
 import searchPosts from "../../functions/searchPosts.mts";
 import document from "../../openapi.json";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
@@ -146,6 +148,25 @@ describe("openapi.json", () => {
       check(path, method, await invoke(handler, url, options));
     },
   );
+
+  it("validates the operators' status: 200 with what reconciliation and a webhook left, 401 and 503", async () => {
+    vi.stubEnv("WEBHOOK_SECRET", TEST_SECRETS.webhookSecret);
+    check("/api/status", "get", await invoke(getStatus, "/api/status"));
+    vi.stubEnv("STATUS_TOKEN", "status-token-for-the-contract");
+    vi.stubEnv("BUTTERCMS_PLAN_QUOTA", "1000000");
+    check(
+      "/api/status",
+      "get",
+      await invoke(getStatus, "/api/status", { headers: { Authorization: "Bearer x" } }),
+    );
+    await invoke(reconcileIndex, "/.netlify/functions/reconcileIndex", { method: "POST", body: "{}" });
+    const res = await invoke(getStatus, "/api/status", {
+      headers: { Authorization: "Bearer status-token-for-the-contract" },
+    });
+    expect(res.status).toBe(200);
+    expect((res.json as { reconciliation: { plan: unknown } }).reconciliation.plan).not.toBeNull();
+    check("/api/status", "get", res);
+  });
 
   it("validates a login, a session and a preview list", async () => {
     enableSessions();

@@ -1,0 +1,20 @@
+import type { Config } from "@netlify/functions";
+import { authorizeStatus, siteStatus } from "../src/content/status.ts";
+import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
+import { parseQuery } from "../src/http/query.ts";
+import { jsonResponse } from "../src/http/representation.ts";
+
+/** GET /api/status: for operators, behind `Authorization: Bearer <STATUS_TOKEN>`; never cached. */
+export default defineEndpoint({
+  route: () => config.path,
+  methods: {
+    GET: async (scope) => {
+      authorizeStatus(scope.req, scope.config);
+      parseQuery(scope.url.searchParams, {});
+      return jsonResponse(await siteStatus(scope));
+    },
+  },
+});
+
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+export const config: Config = { path: "/api/status" };
