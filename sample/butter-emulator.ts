@@ -169,33 +169,49 @@ function occurrences(haystack: string, word: string): number {
   return count;
 }
 
-/** How often a field matches one query word: as a substring, or as a word with the same stem. */
-type FieldMatcher = (word: string) => number;
-
-/** Stems by text: bodies repeat across posts (and requests), and stemming a body is the slow part. */
-const stemmed = new Map<string, string[]>();
-
-function stemsOf(field: string): string[] {
-  let found = stemmed.get(field);
-  if (!found) {
-    if (stemmed.size >= 20_000) stemmed.clear();
-    found = stems(field);
-    stemmed.set(field, found);
-  }
-  return found;
+/**
+ * A post's searchable fields (title, summary, body) as lower-case text and
+ * as counts of each word stem, kept per post object while its fields are
+ * the same strings: a search reads every published post of the locale, and
+ * a blog of 10,000 posts (bench/sim) searches often.
+ */
+interface Searchable {
+  source: [unknown, unknown, unknown];
+  texts: string[];
+  stemCounts?: Map<string, number>[];
 }
 
-function matcher(field: string, mode: SearchMode): FieldMatcher {
-  if (mode === "substring") return (word) => occurrences(field, word);
-  const fieldStems = stemsOf(field);
-  return (word) => {
-    const wanted = stems(word);
-    // A query word the stemmer splits (e.g. "e-mail") matches where all its parts do, counted by the first.
-    if (wanted.length === 0) return 0;
-    return wanted.every((part) => fieldStems.includes(part))
-      ? fieldStems.filter((candidate) => candidate === wanted[0]).length
-      : 0;
-  };
+const searchables = new WeakMap<Post, Searchable>();
+
+function searchable(post: Post): Searchable {
+  const source: Searchable["source"] = [post.title, post.summary, post.body];
+  const known = searchables.get(post);
+  if (known?.source.every((field, i) => field === source[i])) return known;
+  const fresh: Searchable = { source, texts: source.map(text) };
+  searchables.set(post, fresh);
+  return fresh;
+}
+
+function stemCounts(found: Searchable): Map<string, number>[] {
+  found.stemCounts ??= found.texts.map((field) => {
+    const counts = new Map<string, number>();
+    for (const word of stems(field)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    return counts;
+  });
+  return found.stemCounts;
+}
+
+/** How often each field (title, summary, body) matches one query word: as a substring, or as a word with its stem. */
+function hits(post: Post, word: string, mode: SearchMode): number[] {
+  const found = searchable(post);
+  if (mode === "substring") return found.texts.map((field) => occurrences(field, word));
+  const wanted = stems(word);
+  // A query word the stemmer splits (e.g. "e-mail") matches where all its parts do, counted by the first.
+  return stemCounts(found).map((counts) =>
+    wanted.length > 0 && wanted.every((part) => counts.has(part))
+      ? (counts.get(wanted[0] as string) ?? 0)
+      : 0,
+  );
 }
 
 /**
@@ -204,12 +220,11 @@ function matcher(field: string, mode: SearchMode): FieldMatcher {
  * ("Search Posts": ranked by relevance, title matches first).
  */
 function relevance(post: Post, words: string[], mode: SearchMode): number | null {
-  const fields = [post.title, post.summary, post.body].map((field) => matcher(text(field), mode));
   let score = 0;
   for (const word of words) {
-    const hits = fields.map((count) => count(word));
-    if (hits.every((count) => count === 0)) return null;
-    score += (hits[0] ?? 0) * 1 + (hits[1] ?? 0) * 0.4 + (hits[2] ?? 0) * 0.1;
+    const [title = 0, summary = 0, body = 0] = hits(post, word, mode);
+    if (title + summary + body === 0) return null;
+    score += title * 1 + summary * 0.4 + body * 0.1;
   }
   return Math.round((score / (score + 1)) * 10_000) / 10_000;
 }
