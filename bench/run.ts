@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: our functions against the naive baseline (the guide's
  * handler), in one run, with ButterCMS emulated by msw at a fixed latency.
- * Writes bench/results.json and bench/RESULTS.md and prints a table.
- * A benchmark, not a test: it reports ratios and whether each target holds.
+ * Prints a table and writes .bench/results.json and .bench/RESULTS.md
+ * (git-ignored); `npm run bench -- --save` writes bench/results.json and
+ * bench/RESULTS.md instead (bench/outputs.ts). A benchmark, not a test: it
+ * reports ratios and whether each target holds.
  */
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +19,7 @@ import { butterHandlers } from "../sample/msw-handlers.ts";
 import { buildSamplePreload } from "../scripts/sample-preload.mjs";
 import { budgetKiB } from "../tools/bundle-budgets.ts";
 import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
+import { benchOutputs } from "./outputs.ts";
 
 type Handler = (req: Request, context: unknown) => Promise<Response>;
 
@@ -232,6 +235,8 @@ function runProbe(args: string[], env: NodeJS.ProcessEnv): Promise<{ stderr: str
 }
 
 async function main() {
+  const unknown = process.argv.slice(2).filter((arg) => arg !== "--save");
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(" ")} (npm run bench [-- --save])`);
   process.env.BUTTERCMS_API_TOKEN = TOKEN;
   // Netlify's bootstrap sets this global in every deployed function (and under `netlify dev`); our
   // configuration is then read once per instance, as in production (src/core/config.ts).
@@ -242,7 +247,7 @@ async function main() {
   server.listen({ onUnhandledRequest: "error" });
   const ours = (await import("../functions/getPosts.mts")).default as unknown as Handler;
   const naive = (await import("./naive-handler.mts")).default as unknown as Handler;
-  const { resetInstanceState } = await import("../src/content/cached-read.ts");
+  const { resetInstanceState } = await import("../src/content/instance-state.ts");
 
   // hot_keys: 2,000 requests, 50 concurrent, over 10 distinct queries.
   const hotPaths = Array.from({ length: 2_000 }, (_, i) => `/api/posts?page=${(i % 10) + 1}&page_size=3`);
@@ -346,7 +351,9 @@ async function main() {
     bundle_bytes: cold.bundleBytes,
     own_bytes: cold.ownBytes,
   };
-  writeFileSync(join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const outputs = benchOutputs(ROOT, process.argv.slice(2));
+  mkdirSync(dirname(outputs.results), { recursive: true });
+  writeFileSync(outputs.results, `${JSON.stringify(results, null, 2)}\n`);
 
   const rows = [
     [
@@ -414,8 +421,11 @@ async function main() {
     `Cold start: each function's zip from \`netlify build --offline\`, unpacked, imported and invoked once in a fresh Node process (the ButterCMS emulation preloaded in every process, outside the timing, at ${LATENCY_MS} ms like every other measurement here; Netlify Blobs on the package's local server, as earlier instances of the site left it); median of the runs.`,
     "",
   ].join("\n");
-  writeFileSync(join(ROOT, "bench", "RESULTS.md"), markdown);
+  writeFileSync(outputs.markdown, markdown);
   console.log(markdown);
+  console.log(
+    `wrote ${outputs.results} and ${outputs.markdown}${outputs.save ? "" : " (--save writes bench/results.json and bench/RESULTS.md)"}`,
+  );
   const failed = Object.entries(targets).filter(([, met]) => !met);
   if (failed.length) console.log(`Targets not met: ${failed.map(([name]) => name).join(", ")}`);
 }

@@ -14,10 +14,26 @@
  * is served and refreshed in the background, and a copy older than 60 s is
  * refreshed before answering. Lists always read the origin.
  *
- * State is in memory and time is the virtual clock; latencies are fixed.
+ * Cost: every call waits a latency (edge read, origin read or list, write),
+ * and a read or write moves its bytes at `throughputBytesPerSecond` on top,
+ * so a 10 MB blob costs half a second at 20 MB/s (bench/SIM.md, "What the
+ * model assumes"). A caller that gives up (its signal aborts) stops waiting
+ * wherever it is, transfer included.
+ *
+ * Faults on demand: `slowFactor` multiplies every latency and transfer time
+ * (10 = "Blobs 10x slower"); `fault` makes every call fail: `503` answers
+ * 503 after the latency, `hang` never answers until the caller gives up (or
+ * 120 s), `mixed` picks one of the two per call.
+ *
+ * Accounting: bytes read per operation (by key shape, `keyClass`), the
+ * largest single read, reads cut by the caller, bytes written; and, through
+ * `onRead`, the platform's attribution of each read to what caused it.
+ *
+ * State is in memory and time is the virtual clock.
  */
 import { createHash } from "node:crypto";
 import type { VirtualClock } from "./clock.ts";
+import { rng } from "./random.ts";
 
 export interface BlobsOptions {
   siteID: string;
@@ -32,6 +48,39 @@ export interface BlobsOptions {
   writeMs: number;
   /** How long the edge may serve a copy while refreshing it (the client's stale-while-revalidate, s). */
   edgeStaleSeconds: number;
+  /** Bytes per second a read or write moves, after its latency. */
+  throughputBytesPerSecond: number;
+  /** Words of keys that name a locale, an id or a slot, replaced by `*` in `keyClass` (e.g. the locales). */
+  variableSegments?: string[];
+  /** Seed of the `mixed` fault's choices. */
+  seed?: number;
+}
+
+export type BlobsFault = "503" | "hang" | "mixed";
+
+/** Bytes read through one kind of key (`keyClass`). */
+export interface ReadClass {
+  reads: number;
+  bytes: number;
+  largest: number;
+}
+
+export interface BlobsReadStats {
+  /** Reads answered with a body (200), their bytes, and the largest. */
+  reads: number;
+  bytes: number;
+  largestBytes: number;
+  largestKey: string | null;
+  /** Reads answered 304 or 404 (no body). */
+  emptyReads: number;
+  /** Reads the caller gave up on before the body arrived (bytes it would have read). */
+  abortedReads: number;
+  abortedBytes: number;
+  writes: number;
+  bytesWritten: number;
+  /** Calls answered with a fault (503, or a hang the caller gave up on). */
+  failedCalls: number;
+  byClass: Record<string, ReadClass>;
 }
 
 interface Blob {
@@ -50,19 +99,109 @@ interface EdgeCopy {
 }
 
 const METADATA_HEADER = "x-amz-meta-user";
+/** A proxy in front of Blobs would answer a hung call with a 504 after this long. */
+const HANG_LIMIT_MS = 120_000;
+
+export const emptyReadStats = (): BlobsReadStats => ({
+  reads: 0,
+  bytes: 0,
+  largestBytes: 0,
+  largestKey: null,
+  emptyReads: 0,
+  abortedReads: 0,
+  abortedBytes: 0,
+  writes: 0,
+  bytesWritten: 0,
+  failedCalls: 0,
+  byClass: {},
+});
 
 export class BlobsEmulator {
   /** `${store}\u0000${key}` → blob. */
   private readonly origin = new Map<string, Blob>();
   private readonly edge = new Map<string, EdgeCopy>();
   readonly ops: Record<string, number> = {};
-  /** Set while Blobs is down: every call answers 503. */
-  down = false;
+  readonly stats: BlobsReadStats = emptyReadStats();
+  /** Every latency and transfer time is multiplied by this (1: normal; 10: "10x slower"). */
+  slowFactor = 1;
+  /** While set, every call fails this way. */
+  fault: BlobsFault | null = null;
+  /** Told of every read that returned a body (bytes), to attribute it (set by the platform). */
+  onRead: (bytes: number) => void = () => {};
+  private readonly random: () => number;
+  private readonly variable: Set<string>;
 
   constructor(
     private readonly clock: VirtualClock,
     readonly options: BlobsOptions,
-  ) {}
+  ) {
+    this.random = rng(options.seed ?? 1);
+    this.variable = new Set(options.variableSegments ?? []);
+  }
+
+  /** Kept for scenarios that only switch Blobs off: `down` is the `503` fault. */
+  get down(): boolean {
+    return this.fault !== null;
+  }
+
+  set down(value: boolean) {
+    this.fault = value ? "503" : null;
+  }
+
+  /** Waits `ms` scaled by `slowFactor`; rejects when the caller gives up. */
+  private wait(ms: number, signal: AbortSignal | null): Promise<void> {
+    return this.clock.sleep(ms * this.slowFactor, signal);
+  }
+
+  /** Time to move `bytes` (ms, before `slowFactor`). */
+  private transferMs(bytes: number): number {
+    return (bytes / this.options.throughputBytesPerSecond) * 1000;
+  }
+
+  /**
+   * The shape of a key for the accounting: after the first segment, segments
+   * listed in `variableSegments` (the locales) or holding a digit, a hyphen
+   * or more than 16 characters (ids, slugs, slots, hashes) become `*`:
+   * `index/es/chunk/3` → `index/*\/chunk/*`, `post/en/hello-world` → `post/*\/*`.
+   */
+  keyClass(store: string, key: string): string {
+    const parts = key
+      .split("/")
+      .map((part, i) =>
+        i > 0 && (this.variable.has(part) || /[\d-]/.test(part) || part.length > 16) ? "*" : part,
+      );
+    return `${store}:${parts.slice(0, 5).join("/")}${parts.length > 5 ? "/…" : ""}`;
+  }
+
+  private countRead(store: string, key: string, bytes: number): void {
+    const stats = this.stats;
+    stats.reads++;
+    stats.bytes += bytes;
+    if (bytes > stats.largestBytes) {
+      stats.largestBytes = bytes;
+      stats.largestKey = `${store}/${key}`;
+    }
+    const name = this.keyClass(store, key);
+    const entry = stats.byClass[name] ?? { reads: 0, bytes: 0, largest: 0 };
+    entry.reads++;
+    entry.bytes += bytes;
+    entry.largest = Math.max(entry.largest, bytes);
+    stats.byClass[name] = entry;
+    this.onRead(bytes);
+  }
+
+  /** The fault's answer: a 503 after the latency, or nothing until the caller gives up. */
+  private async failCall(method: string, signal: AbortSignal | null): Promise<Response> {
+    const fault = this.fault === "mixed" ? (this.random() < 0.5 ? "503" : "hang") : this.fault;
+    this.count(`${method} ${fault}`);
+    this.stats.failedCalls++;
+    if (fault === "hang") {
+      await this.clock.sleep(HANG_LIMIT_MS, signal);
+      return new Response(null, { status: 504 });
+    }
+    await this.wait(this.options.originReadMs, signal);
+    return new Response(null, { status: 503, headers: { "x-nf-error": "Service unavailable" } });
+  }
 
   /** The value of NETLIFY_BLOBS_CONTEXT (and globalThis.netlifyBlobsContext). */
   contextValue(deployID: string): string {
@@ -117,24 +256,20 @@ export class BlobsEmulator {
     const store = rawStore ? decodeURIComponent(rawStore) : "";
     const key = rawKey.length > 0 ? decodeURIComponent(rawKey.join("/")) : "";
     const consistency = strong ? "strong" : "eventual";
-    if (this.down) {
-      this.count(`${method} down`);
-      await this.clock.sleep(this.options.originReadMs, request.signal);
-      return new Response(null, { status: 503, headers: { "x-nf-error": "Service unavailable" } });
-    }
+    if (this.fault) return this.failCall(method, request.signal);
     if (!store) {
       this.count("GET stores");
-      await this.clock.sleep(this.options.originReadMs, request.signal);
+      await this.wait(this.options.originReadMs, request.signal);
       return this.listStores(url.searchParams.get("prefix") ?? "");
     }
     if (method === "GET" && !key) {
       this.count("GET list");
-      await this.clock.sleep(this.options.originReadMs, request.signal);
+      await this.wait(this.options.originReadMs, request.signal);
       return this.list(store, url);
     }
     if (method === "DELETE" && !key) {
       this.count("DELETE store");
-      await this.clock.sleep(this.options.writeMs, request.signal);
+      await this.wait(this.options.writeMs, request.signal);
       let deleted = 0;
       for (const id of [...this.origin.keys()]) {
         if (id.startsWith(`${store}\u0000`)) {
@@ -152,12 +287,28 @@ export class BlobsEmulator {
         const blob = strong
           ? await this.readOrigin(id, request.signal)
           : await this.readEdge(id, request.signal);
-        return this.answerRead(blob, method, request.headers.get("if-none-match"));
+        const ifNoneMatch = request.headers.get("if-none-match");
+        const bytes = blob && method === "GET" && ifNoneMatch !== blob.etag ? blob.data.byteLength : 0;
+        if (bytes > 0) {
+          try {
+            await this.wait(this.transferMs(bytes), request.signal);
+          } catch (error) {
+            this.stats.abortedReads++;
+            this.stats.abortedBytes += bytes;
+            throw error;
+          }
+          this.countRead(store, key, bytes);
+        } else {
+          this.stats.emptyReads++;
+        }
+        return this.answerRead(blob, method, ifNoneMatch);
       }
       case "PUT": {
         this.count("PUT");
         const body = new Uint8Array(await request.arrayBuffer());
-        await this.clock.sleep(this.options.writeMs, request.signal);
+        await this.wait(this.options.writeMs + this.transferMs(body.byteLength), request.signal);
+        this.stats.writes++;
+        this.stats.bytesWritten += body.byteLength;
         const current = this.origin.get(id);
         const ifMatch = request.headers.get("if-match");
         const ifNoneMatch = request.headers.get("if-none-match");
@@ -177,7 +328,7 @@ export class BlobsEmulator {
       }
       case "DELETE": {
         this.count("DELETE");
-        await this.clock.sleep(this.options.writeMs, request.signal);
+        await this.wait(this.options.writeMs, request.signal);
         this.origin.delete(id);
         return new Response(null, { status: 204 });
       }
@@ -187,7 +338,7 @@ export class BlobsEmulator {
   }
 
   private async readOrigin(id: string, signal: AbortSignal | null): Promise<Blob | null> {
-    await this.clock.sleep(this.options.originReadMs, signal);
+    await this.wait(this.options.originReadMs, signal);
     return this.origin.get(id) ?? null;
   }
 
@@ -196,7 +347,7 @@ export class BlobsEmulator {
     const copy = this.edge.get(id);
     const now = this.clock.now;
     if (copy && now - copy.fetchedAt <= this.options.edgeStaleSeconds * 1000) {
-      await this.clock.sleep(this.options.edgeReadMs, signal);
+      await this.wait(this.options.edgeReadMs, signal);
       if (!copy.refreshing) {
         copy.refreshing = true;
         this.clock.setTimeout(() => {

@@ -2,10 +2,12 @@
  * The ButterCMS side of the sim, bundled on its own (bench/sim/cli.ts) with
  * the emulator and sample data of the source tree under test: the emulator
  * answers from the sample data module's arrays, and this module changes those
- * arrays in place (edit a post, publish a draft, or replace the whole blog by
- * a generated one). It relies only on the data module exporting `allPosts`,
- * `publishedPosts` and `unpublishedPosts` arrays of ButterCMS post objects,
- * and on the emulator reading them (directly or through helpers) per request.
+ * arrays in place (edit a post, publish a draft, unpublish a post, or replace
+ * the whole blog by a generated one). It relies only on the data module
+ * exporting `allPosts`, `publishedPosts` and `unpublishedPosts` arrays of
+ * ButterCMS post objects, and on the emulator reading them (directly or
+ * through helpers) per request. Generated blogs in other locales need the
+ * data module's `setLocalePosts` (trees without it have the default locale only).
  */
 import { BUTTER_API, emulateButter } from "../../sample/butter-emulator.ts";
 import * as data from "../../sample/data.ts";
@@ -31,9 +33,24 @@ interface Arrays {
   allPosts: SimPost[];
   publishedPosts: SimPost[];
   unpublishedPosts?: SimPost[];
+  setLocalePosts?: (locale: string, posts: SimPost[]) => void;
 }
 
 const arrays = data as unknown as Arrays;
+
+/** Posts of the generated locales other than the default, newest first (the arrays the emulator reads). */
+const otherLocales = new Map<string, SimPost[]>();
+
+/** Whether the tree's sample data can hold generated locales besides the default. */
+export const supportsLocales = (): boolean => typeof arrays.setLocalePosts === "function";
+
+/** The posts of `locale` (null: the default locale) that scenarios may change. */
+function postsOf(locale: string | null): SimPost[] {
+  if (locale === null) return arrays.allPosts;
+  const posts = otherLocales.get(locale);
+  if (!posts) throw new Error(`no generated locale ${locale}`);
+  return posts;
+}
 
 let version = 0;
 /** Bumped on every change, so that answers can be memoised per version. */
@@ -52,10 +69,11 @@ function reorder(): void {
   version++;
 }
 
-export const publishedPosts = (): SimPost[] => arrays.allPosts.filter((post) => post.status === "published");
+export const publishedPosts = (locale: string | null = null): SimPost[] =>
+  postsOf(locale).filter((post) => post.status === "published");
 export const draftPosts = (): SimPost[] => arrays.allPosts.filter((post) => post.status === "draft");
-export const findPost = (slug: string): SimPost | undefined =>
-  arrays.allPosts.find((post) => post.slug === slug);
+export const findPost = (slug: string, locale: string | null = null): SimPost | undefined =>
+  postsOf(locale).find((post) => post.slug === slug);
 
 export function terms(): { categories: string[]; tags: string[]; authors: string[] } {
   const categories = new Set<string>();
@@ -70,9 +88,13 @@ export function terms(): { categories: string[]; tags: string[]; authors: string
 }
 
 /** Changes a post's title and body (a `post.published` webhook follows). */
-export function editPost(slug: string, change: { title: string; body: string; at: number }): void {
-  const post = findPost(slug);
-  if (!post) throw new Error(`no post ${slug}`);
+export function editPost(
+  slug: string,
+  change: { title: string; body: string; at: number },
+  locale: string | null = null,
+): void {
+  const post = findPost(slug, locale);
+  if (!post) throw new Error(`no post ${slug} in ${locale ?? "the default locale"}`);
   post.title = change.title;
   post.body = change.body;
   post.seo_title = change.title;
@@ -91,6 +113,17 @@ export function publishDraft(slug: string, change: { title: string; body: string
   post.body = change.body;
   post.seo_title = change.title;
   reorder();
+}
+
+/** Unpublishes a published post: back to draft (a `post.delete` or `post.draft` webhook follows). */
+export function unpublishPost(slug: string, at: number, locale: string | null = null): void {
+  const post = findPost(slug, locale);
+  if (post?.status !== "published") throw new Error(`no published post ${slug}`);
+  post.status = "draft";
+  post.published = null;
+  post.updated = new Date(at).toISOString();
+  if (locale === null) reorder();
+  else version++;
 }
 
 function cloneAs(template: SimPost, slug: string, title: string, fields: Partial<SimPost>): SimPost {
@@ -131,23 +164,37 @@ export function addDrafts(count: number, at: number): string[] {
  * Replaces the blog by `count` published posts cloned from the sample's
  * (titles, bodies, authors, categories and tags cycle over them), one hour
  * apart, the newest an hour before `at`. Drafts and scheduled posts are kept.
+ * Each locale after the first (the default) gets the same slugs with its own
+ * titles (`[es] …`), as translations: `count` posts per locale.
  */
-export function generateBlog(count: number, at: number): void {
-  const templates = publishedPosts();
+export function generateBlog(count: number, at: number, locales: string[] = []): void {
+  const templates = arrays.allPosts.filter((post) => post.status === "published");
   const unpublished = arrays.allPosts.filter((post) => post.status !== "published");
-  const generated: SimPost[] = [];
-  for (let i = 0; i < count; i++) {
-    const template = templates[i % templates.length] as SimPost;
-    const published = new Date(at - (i + 1) * 3_600_000).toISOString();
-    generated.push(
-      cloneAs(template, `post-${String(i + 1).padStart(5, "0")}`, `${template.title} (${i + 1})`, {
-        status: "published",
-        published,
-        created: published,
-        updated: published,
-      }),
-    );
+  const generate = (prefix: string): SimPost[] => {
+    const generated: SimPost[] = [];
+    for (let i = 0; i < count; i++) {
+      const template = templates[i % templates.length] as SimPost;
+      const published = new Date(at - (i + 1) * 3_600_000).toISOString();
+      generated.push(
+        cloneAs(template, `post-${String(i + 1).padStart(5, "0")}`, `${prefix}${template.title} (${i + 1})`, {
+          status: "published",
+          published,
+          created: published,
+          updated: published,
+        }),
+      );
+    }
+    return generated;
+  };
+  arrays.allPosts.splice(0, arrays.allPosts.length, ...unpublished, ...generate(""));
+  for (const locale of locales.slice(1)) {
+    if (!arrays.setLocalePosts) throw new Error("this tree's sample data has no setLocalePosts");
+    const posts = generate(`[${locale}] `);
+    for (const post of posts) {
+      if (typeof post.url === "string") post.url = post.url.replace("/blog/", `/${locale}/blog/`);
+    }
+    otherLocales.set(locale, posts);
+    arrays.setLocalePosts(locale, posts);
   }
-  arrays.allPosts.splice(0, arrays.allPosts.length, ...unpublished, ...generated);
   reorder();
 }

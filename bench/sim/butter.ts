@@ -1,8 +1,9 @@
 /**
  * ButterCMS as the functions see it in the sim: the project's emulation
  * (sample/butter-emulator.ts over the sample data, changed in place by the
- * scenarios) behind a fixed network latency, with outages on demand, and a
- * count of every call, attributed to what caused it (see platform.ts).
+ * scenarios) behind a network latency per call (`latencyMs`, a scenario
+ * parameter), with outages on demand, and a count of every call, attributed
+ * to what caused it (see platform.ts).
  */
 import type * as Entry from "./butter-entry.ts";
 import type { VirtualClock } from "./clock.ts";
@@ -14,8 +15,11 @@ export type OutageMode = "refused" | "503" | "hang" | "mixed";
 
 export interface ButterOptions {
   token: string;
+  /** Time per call, answered or failed with a 503 (ms). */
   latencyMs: number;
   seed: number;
+  /** How the emulation's search matches words (sample/butter-emulator.ts `SearchMode`). */
+  search: "substring" | "stemming";
 }
 
 interface Memo {
@@ -35,6 +39,8 @@ export class ButterService {
   /** Who is calling: set by the platform from the async context of the call. */
   causeOf: () => string = () => "unknown";
   functionOf: () => string = () => "unknown";
+  /** Told of every call (the platform counts it for the work that made it). */
+  onCall: () => void = () => {};
   /** Calls by cause and calling function, for the diagnostics. */
   readonly callsByCauseAndFunction: Record<string, number> = {};
 
@@ -78,8 +84,10 @@ export class ButterService {
       return new Response(cached.body, { status: cached.status, headers: cached.headers });
     }
     const response =
-      (await this.module.emulateButter(request, { token: this.options.token })) ??
-      Response.json({ detail: "Not found." }, { status: 404 });
+      (await this.module.emulateButter(request, {
+        token: this.options.token,
+        search: this.options.search,
+      })) ?? Response.json({ detail: "Not found." }, { status: 404 });
     const body = await response.text();
     const headers = [...response.headers.entries()];
     this.memo.set(request.url, { version, status: response.status, headers, body });
@@ -88,6 +96,7 @@ export class ButterService {
 
   async handle(request: Request): Promise<Response> {
     this.calls++;
+    this.onCall();
     const cause = this.causeOf();
     this.callsByCause[cause] = (this.callsByCause[cause] ?? 0) + 1;
     const detailed = `${cause} ${this.functionOf()}`;

@@ -1,10 +1,10 @@
 /**
  * `npm run sim` (scripts/run-ts.mjs bundles this file and runs it).
  *
- *   npm run sim                          # the working tree; writes bench/sim-results.json
+ *   npm run sim                          # the working tree; writes .sim/results.json (git-ignored)
  *   npm run sim -- --rev <commit>        # a committed tree (git archive into .sim/src/)
- *   npm run sim -- --save-as baseline    # store the run under "baseline" in the results file
- *   npm run sim -- --only publish,outage # some scenarios only (nothing is written)
+ *   npm run sim -- --save                # also rewrite bench/sim-results.json and bench/SIM.md's table
+ *   npm run sim -- --only publish,outage # some scenarios only (.sim/reports/summary.json)
  *
  * Bundles every function separately (esbuild, `packages: "external"`) and the
  * ButterCMS emulation with that tree's sample data, then runs each scenario
@@ -13,18 +13,19 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { basename, join } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { simOutputs } from "../outputs.ts";
 import { round } from "./random.ts";
 import { renderTable } from "./report.ts";
-import { runWorker, SCALE, type ScenarioName } from "./worker.ts";
+import { summarise } from "./summary.ts";
+import { DEFAULT_SCENARIOS, isScenario, runWorker, SCENARIOS, type ScenarioName } from "./worker.ts";
 import { MODEL } from "./world.ts";
 
 const ROOT = process.env.SIM_ROOT ?? process.env.BENCH_ROOT ?? process.cwd();
 const WORK = join(ROOT, ".sim");
-const RESULTS = join(ROOT, "bench", "sim-results.json");
-const SIM_MD = join(ROOT, "bench", "SIM.md");
-const ALL: ScenarioName[] = ["scale", "visibility", "publish", "scale-small", "outage", "memory", "naive"];
+/** The tracked files `--save` rewrites (`--render` too). */
+const SAVED = simOutputs(ROOT, ["--save"]);
 /** A worker that runs longer than this is stopped and reported as failed (a hang, not a slow machine). */
 const WORKER_LIMIT_MS = Number(process.env.SIM_WORKER_LIMIT_MS ?? 900_000);
 
@@ -52,19 +53,6 @@ function sourceTree(rev: string | undefined) {
   return { dir, id: sha.slice(0, 12), rev: sha.slice(0, 7), dirty: false };
 }
 
-/** The bench/sim/butter-entry.ts imports ../../sample/*: take them from the tree under test. */
-function sampleFrom(dir: string): Plugin {
-  return {
-    name: "sample-from-tree",
-    setup(b) {
-      b.onResolve({ filter: /\/sample\/[^/]+\.ts$/ }, (args) => {
-        if (!args.importer.endsWith("butter-entry.ts")) return undefined;
-        return { path: join(dir, "sample", basename(args.path)) };
-      });
-    },
-  };
-}
-
 async function bundle(source: { dir: string; id: string }): Promise<string> {
   const out = join(WORK, "bundles", source.id);
   rmSync(out, { recursive: true, force: true });
@@ -88,11 +76,12 @@ async function bundle(source: { dir: string; id: string }): Promise<string> {
     ? join(source.dir, "bench", "naive-handler.mts")
     : join(ROOT, "bench", "naive-handler.mts");
   await build({ ...common, entryPoints: [naive], outfile: join(out, "functions", "naive.mjs") });
+  // ButterCMS is the sim's, whatever tree is under test: this checkout's emulation (sample/), which
+  // has what the scenarios need (generated locales, the stemming search).
   await build({
     ...common,
     entryPoints: [join(ROOT, "bench", "sim", "butter-entry.ts")],
     outfile: join(out, "butter.mjs"),
-    plugins: [sampleFrom(source.dir)],
   });
   return out;
 }
@@ -164,93 +153,47 @@ function runScenario(scenario: ScenarioName, bundles: string, seed: number): Pro
 async function runAll(scenarios: ScenarioName[], bundles: string, seed: number, parallel: number) {
   const queue = [...scenarios];
   const outcomes: WorkerOutcome[] = [];
+  const running = new Map<ScenarioName, number>();
+  const started = Date.now();
+  const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+  // Progress: what finished as it finishes, and every 20 s what is still running.
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    const list = [...running].map(([name, at]) => `${name} (${Math.round((now - at) / 1000)} s)`);
+    console.log(`  [${elapsed()}] running: ${list.join(", ")}; ${queue.length} waiting`);
+  }, 20_000);
   const lane = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
+      running.set(next, Date.now());
       const outcome = await runScenario(next, bundles, seed);
+      running.delete(next);
       console.log(
-        `  ${outcome.scenario.padEnd(12)} ${outcome.error ? `FAILED (${outcome.error.split("\n")[0]})` : "done"} in ${outcome.wallSeconds} s`,
+        `  [${elapsed()}] ${outcome.scenario.padEnd(19)} ${outcome.error ? `FAILED (${outcome.error.split("\n")[0]})` : "done"} in ${outcome.wallSeconds} s (${outcomes.length + 1}/${scenarios.length})`,
       );
       outcomes.push(outcome);
     }
   };
-  await Promise.all(Array.from({ length: parallel }, lane));
+  try {
+    await Promise.all(Array.from({ length: parallel }, lane));
+  } finally {
+    clearInterval(heartbeat);
+  }
   return Object.fromEntries(outcomes.map((o) => [o.scenario, o])) as Record<string, WorkerOutcome>;
 }
 
 type Json = Record<string, unknown>;
 const get = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Json)[key] : undefined), value);
-const num = (value: unknown): number | null => (typeof value === "number" ? value : null);
-
-function summarise(outcomes: Record<string, WorkerOutcome>) {
-  const result = (scenario: string) => get(outcomes[scenario]?.report, "result") as Json | undefined;
-  const vis = get(result("visibility"), "visibility") as Json | undefined;
-  const pub = result("publish");
-  const naive = result("naive");
-  const outage = result("outage");
-  const scale = result("scale");
-  const small = result("scale-small");
-  const memoryRun = result("memory");
-  const visMax = num(vis?.max);
-  const ours = num(pub?.butter_calls_per_100k_views);
-  const bound = num(pub?.lower_bound_per_100k_views);
-  const share = num(outage?.share_200);
-  const perPublish = num(scale?.butter_calls_per_publish);
-  const memory = memoryRun as Json | undefined;
-  const heapMb = num(memory?.largest_warm_mb);
-  const blobBytes = num(get(memory, "blobs", "largestBytes"));
-  return {
-    publish_to_visible_s: {
-      p50: num(vis?.p50),
-      p99: num(vis?.p99),
-      max: visMax,
-      publishes: num(vis?.publishes),
-      not_visible_within_window: num(vis?.not_visible_within_window),
-      window_s: num(vis?.window_s),
-      webhook_2xx: num(vis?.webhook_2xx),
-      target_max: 10,
-      meets_target: visMax !== null && visMax <= 10 && vis?.not_visible_within_window === 0,
-    },
-    butter_calls_per_100k_views: {
-      ours,
-      naive: num(naive?.butter_calls_per_100k_views),
-      lower_bound: bound,
-      ours_over_bound: num(pub?.ours_over_bound),
-      views: num(pub?.views),
-      publishes: num(pub?.publishes),
-      target: "ours <= 1.2 x lower_bound",
-      meets_target: ours !== null && bound !== null && ours <= 1.2 * bound,
-    },
-    outage_drill: {
-      share_200: share,
-      requests: num(outage?.requests),
-      outage_minutes: num(outage?.outage_minutes),
-      target: 0.999,
-      meets_target: share !== null && share >= 0.999,
-    },
-    scale: {
-      posts: SCALE.posts,
-      instances: num(scale?.read_instances),
-      butter_calls_per_publish: perPublish,
-      butter_calls_per_publish_raw: num(scale?.butter_calls_per_publish_raw),
-      butter_calls_per_publish_with_10_instances: num(small?.butter_calls_per_publish),
-      small_instances: num(small?.read_instances),
-      target_calls_per_publish: 10,
-      index_memory_mb: {
-        heap_delta_largest_instance: heapMb,
-        largest_blob_serialised: blobBytes === null ? null : round(blobBytes / 2 ** 20, 2),
-        method: memory?.method ?? null,
-      },
-      target_mb: 64,
-      meets_target: perPublish !== null && perPublish <= 10 && heapMb !== null && heapMb <= 64,
-    },
-  };
-}
 
 const USAGE = `npm run sim [-- options]   (bench/SIM.md)
   --rev <commit>        simulate a committed tree (default: the working tree)
-  --save-as <name>      store this run under <name> in bench/sim-results.json (default: the top level)
-  --only <a,b>          run some scenarios only (${ALL.join(", ")}); writes .sim/reports/summary.json only
+  --save                write bench/sim-results.json and bench/SIM.md's table (default: .sim/results.json and .sim/results.md only)
+  --save-as <name>      store this run under <name> in bench/sim-results.json (implies --save)
+  --only <a,b>          run some scenarios only; writes .sim/reports/summary.json only
+                        default set: ${DEFAULT_SCENARIOS.join(", ")}
+                        also: ${Object.keys(SCENARIOS)
+                          .filter((name) => !DEFAULT_SCENARIOS.includes(name as ScenarioName))
+                          .join(", ")}
   --seed <n>            another seed (default 20261201)
   --parallel <n>        scenarios run at once (default 2)
   --render              only rewrite bench/SIM.md's results table from bench/sim-results.json
@@ -262,30 +205,39 @@ async function orchestrate(args: string[]) {
     return;
   }
   if (args.includes("--render")) {
-    updateSimMd(JSON.parse(readFileSync(RESULTS, "utf8")) as Json);
-    console.log(`rewrote the results table of ${SIM_MD} from ${RESULTS}`);
+    updateSimMd(SAVED.markdown, JSON.parse(readFileSync(SAVED.results, "utf8")) as Json);
+    console.log(`rewrote the results table of ${SAVED.markdown} from ${SAVED.results}`);
     return;
   }
   const known = new Set(["--rev", "--save-as", "--only", "--seed", "--parallel"]);
+  const flags = new Set(["--save"]);
   const unknown = args.filter(
-    (arg, i) => arg.startsWith("-") && !known.has(arg) && !known.has(args[i - 1] ?? ""),
+    (arg, i) => arg.startsWith("-") && !known.has(arg) && !flags.has(arg) && !known.has(args[i - 1] ?? ""),
   );
   if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(" ")}\n${USAGE}`);
+  const only = option(args, "--only")?.split(",");
+  const bad = only?.filter((name) => !isScenario(name)) ?? [];
+  if (bad.length > 0) throw new Error(`unknown scenario ${bad.join(", ")}\n${USAGE}`);
+  const outputs = simOutputs(ROOT, args);
+  if (only && outputs.save) throw new Error("--save needs every scenario: drop --only");
   const started = Date.now();
   const rev = option(args, "--rev");
   const saveAs = option(args, "--save-as") ?? "current";
-  const only = option(args, "--only")?.split(",") as ScenarioName[] | undefined;
   const seed = Number(option(args, "--seed") ?? 20261201);
   const parallel = Number(option(args, "--parallel") ?? 2);
   const source = sourceTree(rev);
   const contentLayer = existsSync(join(source.dir, "src", "content"));
+  const scenarios = (only as ScenarioName[] | undefined) ?? DEFAULT_SCENARIOS;
   console.log(
-    `sim: ${source.id === "worktree" ? `working tree (HEAD ${source.rev}${source.dirty ? ", uncommitted changes" : ""})` : `commit ${source.rev}`}`,
+    `sim: ${source.id === "worktree" ? `working tree (HEAD ${source.rev}${source.dirty ? ", uncommitted changes" : ""})` : `commit ${source.rev}`}; ${scenarios.length} scenarios, ${parallel} at a time`,
   );
   mkdirSync(join(WORK, "reports"), { recursive: true });
   const bundles = await bundle(source);
-  const scenarios = only ?? ALL;
+  console.log(`  bundled in ${round((Date.now() - started) / 1000, 1)} s`);
   const outcomes = await runAll(scenarios, bundles, seed, parallel);
+  const reports = Object.fromEntries(
+    Object.values(outcomes).map((o) => [o.scenario, (get(o.report, "result") as Json | undefined) ?? null]),
+  );
   const summary = {
     generated: new Date().toISOString(),
     source: {
@@ -293,11 +245,16 @@ async function orchestrate(args: string[]) {
       rev: source.rev,
       uncommitted_changes: source.dirty,
       src_content_present: contentLayer,
+      scheduled_function_present: existsSync(join(source.dir, "functions", "reconcileIndex.mts")),
     },
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version },
     wall_seconds: round((Date.now() - started) / 1000, 1),
-    ...summarise(outcomes),
+    seed,
+    ...summarise(reports),
     model: MODEL,
+    scenario_wall_seconds: Object.fromEntries(
+      Object.values(outcomes).map((o) => [o.scenario, o.wallSeconds]),
+    ),
     blobs_emulation_selftest_failures: Object.values(outcomes).flatMap((o) =>
       ((get(o.report, "blobs_selftest", "failed") as string[] | undefined) ?? []).map(
         (f) => `${o.scenario}: ${f}`,
@@ -313,43 +270,54 @@ async function orchestrate(args: string[]) {
   printSummary(summary);
   if (only) {
     writeFileSync(join(WORK, "reports", "summary.json"), JSON.stringify(summary, null, 2));
-    console.log("(--only: bench/sim-results.json not written; see .sim/reports/summary.json)");
+    console.log("(--only: see .sim/reports/summary.json)");
     return;
   }
-  const existing = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Json) : {};
+  const existing =
+    outputs.save && existsSync(outputs.results)
+      ? (JSON.parse(readFileSync(outputs.results, "utf8")) as Json)
+      : {};
+  const named = Object.fromEntries(
+    Object.entries(existing).filter(
+      ([, value]) => value && typeof value === "object" && "generated" in value,
+    ),
+  );
   const next: Json =
     saveAs === "current"
-      ? { ...summary, ...(existing.baseline ? { baseline: existing.baseline } : {}) }
+      ? { ...summary, ...named }
       : { ...existing, [saveAs]: { ...summary, details: undefined } };
-  writeFileSync(RESULTS, `${JSON.stringify(next, null, 2)}\n`);
-  spawnSync(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", RESULTS], { cwd: ROOT });
-  updateSimMd(next);
-  console.log(`wrote ${RESULTS}`);
+  mkdirSync(join(WORK), { recursive: true });
+  writeFileSync(outputs.results, `${JSON.stringify(next, null, 2)}\n`);
+  if (outputs.save) {
+    spawnSync(join(ROOT, "node_modules", ".bin", "biome"), ["format", "--write", outputs.results], {
+      cwd: ROOT,
+    });
+    updateSimMd(outputs.markdown, next);
+  } else {
+    writeFileSync(outputs.markdown, `${renderTable(next)}\n`);
+  }
+  console.log(
+    `wrote ${outputs.results}${outputs.save ? ` and the table of ${outputs.markdown}` : ` and ${outputs.markdown} (--save writes bench/sim-results.json and bench/SIM.md)`}`,
+  );
 }
 
 function printSummary(summary: ReturnType<typeof summarise> & { wall_seconds: number; failures: Json }) {
-  const v = summary.publish_to_visible_s;
-  const c = summary.butter_calls_per_100k_views;
-  const o = summary.outage_drill;
-  const s = summary.scale;
-  const mark = (ok: boolean) => (ok ? "ok  " : "MISS");
-  console.log(`
-${mark(v.meets_target)} publish_to_visible_s   p50 ${v.p50}  p99 ${v.p99}  max ${v.max}  (not visible within ${v.window_s} s: ${v.not_visible_within_window})
-${mark(c.meets_target)} butter_calls/100k views ours ${c.ours}  naive ${c.naive}  bound ${c.lower_bound}  (ours/bound ${c.ours_over_bound})
-${mark(o.meets_target)} outage_drill share_200 ${o.share_200} of ${o.requests}
-${mark(s.meets_target)} scale                  ${s.butter_calls_per_publish} calls/publish (${s.butter_calls_per_publish_with_10_instances} with 10 instances), index heap ${s.index_memory_mb.heap_delta_largest_instance} MB, largest blob ${s.index_memory_mb.largest_blob_serialised} MB
-sim took ${summary.wall_seconds} s${Object.keys(summary.failures).length ? `; FAILED: ${Object.keys(summary.failures).join(", ")}` : ""}`);
+  console.log("");
+  for (const line of summary.checks) console.log(line);
+  console.log(
+    `sim took ${summary.wall_seconds} s${Object.keys(summary.failures).length ? `; FAILED: ${Object.keys(summary.failures).join(", ")}` : ""}`,
+  );
 }
 
-function updateSimMd(results: Json) {
-  if (!existsSync(SIM_MD)) return;
-  const text = readFileSync(SIM_MD, "utf8");
+function updateSimMd(file: string, results: Json) {
+  if (!existsSync(file)) return;
+  const text = readFileSync(file, "utf8");
   const start = "<!-- sim-results:start -->";
   const end = "<!-- sim-results:end -->";
   const a = text.indexOf(start);
   const b = text.indexOf(end);
   if (a < 0 || b < a) return;
-  writeFileSync(SIM_MD, `${text.slice(0, a + start.length)}\n${renderTable(results)}\n${text.slice(b)}`);
+  writeFileSync(file, `${text.slice(0, a + start.length)}\n${renderTable(results)}\n${text.slice(b)}`);
 }
 
 const argv = process.argv.slice(2);
@@ -362,7 +330,8 @@ if (argv[0] === "worker") {
     );
     process.exit(3);
   });
-  runWorker(scenario as ScenarioName, bundles as string, out as string, Number(seed)).then(
+  if (!scenario || !isScenario(scenario)) throw new Error(`unknown scenario ${scenario}`);
+  runWorker(scenario, bundles as string, out as string, Number(seed)).then(
     () => process.exit(0),
     (error) => {
       // console is the functions' (captured) from here on: write to stderr directly.

@@ -12,6 +12,11 @@
  * new one). A new instance's first request waits `coldStartMs`. The context
  * is the v2 one (`ip`, `params`, `requestId`, `deploy`, `site`, `waitUntil`,
  * …); `waitUntil` work runs on in virtual time after the response.
+ *
+ * Scheduled functions (`config.schedule`: `*\/N * * * *`, `@hourly`,
+ * `@daily`, in UTC) run on the virtual clock, only on a published
+ * production deploy, as Netlify runs them: a POST whose JSON body is
+ * `{"next_run":"<ISO time>"}`, the answer ignored, the same 30 s limit.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { pathToFileURL } from "node:url";
@@ -34,6 +39,15 @@ interface FunctionModule {
   config?: FunctionConfig;
 }
 
+/** Counts of what one piece of work cost (a scheduled run, a cold instance's first request). */
+export interface Tally {
+  butterCalls: number;
+  blobsReads: number;
+  blobsBytesRead: number;
+}
+
+export const newTally = (): Tally => ({ butterCalls: 0, blobsReads: 0, blobsBytesRead: 0 });
+
 /** What caused a piece of work: carried through every await, timer and waitUntil. */
 export interface Cause {
   kind: "reader" | "probe" | "webhook" | "scheduled" | "warmup";
@@ -41,6 +55,24 @@ export interface Cause {
   fill: string;
   /** The function invoked (set by the platform). */
   fn?: string;
+  /** Where to count this work's ButterCMS calls and Blobs reads, if anyone asked. */
+  tally?: Tally;
+}
+
+/** The deploy the functions run in (`context.deploy`): scheduled functions run only on a published production one. */
+export interface Deploy {
+  context: "production" | "deploy-preview" | "branch-deploy";
+  published: boolean;
+}
+
+/** One run of a scheduled function. */
+export interface ScheduledRun {
+  fn: string;
+  at: number;
+  ms: number;
+  status: number;
+  /** What the run cost, its background work included (it keeps counting after the answer). */
+  tally: Tally;
 }
 
 export const causeStorage = new AsyncLocalStorage<Cause>();
@@ -137,9 +169,41 @@ function compilePath(path: string): { regex: RegExp; names: string[] } {
 
 export interface PlatformOptions {
   coldStartMs: number;
-  /** Netlify's limit for a synchronous function (ms). */
+  /** Netlify's limit for a synchronous function (ms), scheduled ones included. */
   functionTimeoutMs: number;
   seed: () => number;
+  deploy: Deploy;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The next run after `afterMs` of a schedule in the forms this project uses
+ * (Netlify reads cron in UTC, at most once a minute): `*\/N * * * *` (every
+ * N minutes, on minutes divisible by N), `@hourly` (minute 0), `@daily`
+ * (00:00 UTC). Anything else throws: the sim would otherwise never run it.
+ */
+export function nextRun(schedule: string, afterMs: number): number {
+  const expr = schedule.trim();
+  const everyMinutes = /^\*\/(\d+) \* \* \* \*$/.exec(expr);
+  const step =
+    expr === "* * * * *"
+      ? 1
+      : everyMinutes
+        ? Number(everyMinutes[1])
+        : expr === "@hourly"
+          ? 60
+          : expr === "@daily"
+            ? 1440
+            : null;
+  if (step === null || !(step >= 1 && step <= 1440)) {
+    throw new Error(`schedule "${schedule}": the sim runs only */N * * * *, @hourly and @daily`);
+  }
+  if (step > 60 && step !== 1440) throw new Error(`schedule "${schedule}": */N with N over 60 is not cron`);
+  const minute = Math.floor(afterMs / MINUTE) + 1;
+  if (step === 1440) return Math.ceil((minute * MINUTE) / 86_400_000) * 86_400_000;
+  // */N matches minutes of the hour divisible by N (so */7 runs at :56 and then :00).
+  for (let m = minute; ; m++) if ((m % 60) % step === 0) return m * MINUTE;
 }
 
 export interface LogCounts {
@@ -160,6 +224,16 @@ export class Platform {
   /** Routes every request to this pool instead (the naive baseline). */
   override: FunctionPool | null = null;
   readonly logs: LogCounts = { byLevel: {}, messages: {} };
+  /** Statuses the functions answered, by what caused the invocation (`reader`, `probe`, …). */
+  readonly statusByKind: Record<string, Record<string, number>> = {};
+  /** Told of every invocation's answer (scenarios count what they need). */
+  readonly answered: ((cause: Cause, url: string, status: number) => void)[] = [];
+  readonly scheduledRuns: ScheduledRun[] = [];
+  /** Scheduled functions that could not be scheduled, and why. */
+  readonly scheduleErrors: Record<string, string> = {};
+  private schedulesStarted = false;
+  /** The functions whose schedule runs. */
+  readonly scheduledNames: string[] = [];
 
   constructor(
     private readonly clock: VirtualClock,
@@ -197,9 +271,72 @@ export class Platform {
     if (!routed)
       return { status: 404, headers: new Headers({ "Content-Type": "text/plain" }), body: "Not Found" };
     const target = instance ?? this.pick(routed.pool);
-    return causeStorage.run({ ...cause, fn: routed.pool.name }, () =>
+    const response = await causeStorage.run({ ...cause, fn: routed.pool.name }, () =>
       this.run(target, toRequest(request), routed.params),
     );
+    this.answer(cause, request.url, response.status);
+    return response;
+  }
+
+  private answer(cause: Cause, url: string, status: number): void {
+    const byStatus = this.statusByKind[cause.kind] ?? {};
+    this.statusByKind[cause.kind] = byStatus;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    for (const listener of this.answered) listener(cause, url, status);
+  }
+
+  /**
+   * Starts every loaded function's `config.schedule` on the virtual clock, if
+   * the deploy is a published production one (Netlify runs scheduled
+   * functions nowhere else). Returns the functions scheduled.
+   */
+  startSchedules(): string[] {
+    const deploy = this.options.deploy;
+    if (this.schedulesStarted || deploy.context !== "production" || !deploy.published) return [];
+    this.schedulesStarted = true;
+    const started: string[] = [];
+    for (const pool of this.pools.values()) {
+      const schedule = pool.config.schedule;
+      if (!schedule) continue;
+      try {
+        nextRun(schedule, this.clock.now);
+      } catch (error) {
+        this.scheduleErrors[pool.name] = String((error as Error).message);
+        continue;
+      }
+      started.push(pool.name);
+      this.scheduledNames.push(pool.name);
+      const arm = () => {
+        const at = nextRun(schedule, this.clock.now);
+        this.clock.setTimeout(() => {
+          arm();
+          void this.runScheduled(pool, nextRun(schedule, this.clock.now));
+        }, at - this.clock.now);
+      };
+      arm();
+    }
+    return started;
+  }
+
+  /** One scheduled invocation, as Netlify makes it: a POST with `{"next_run": …}`, the answer ignored. */
+  private async runScheduled(pool: FunctionPool, next: number): Promise<void> {
+    const tally = newTally();
+    const at = this.clock.now;
+    const request = new Request(`https://sim-site.netlify.app/.netlify/functions/${pool.name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ next_run: new Date(next).toISOString() }),
+    });
+    const cause: Cause = { kind: "scheduled", fill: "cron", fn: pool.name, tally };
+    const response = await causeStorage.run(cause, () => this.run(this.pick(pool), request, {}));
+    this.answer(cause, request.url, response.status);
+    this.scheduledRuns.push({
+      fn: pool.name,
+      at,
+      ms: this.clock.now - at,
+      status: response.status,
+      tally,
+    });
   }
 
   private async run(
@@ -266,7 +403,7 @@ export class Platform {
         set: () => {},
         delete: () => {},
       },
-      deploy: { context: "production", id: DEPLOY_ID, published: true },
+      deploy: { ...this.options.deploy, id: DEPLOY_ID },
       geo: { city: "Frankfurt", country: { code: "DE", name: "Germany" }, timezone: "Europe/Berlin" },
       ip: `198.51.100.${(this.requestSeq % 250) + 1}`,
       json: (value: unknown, init?: ResponseInit) => Response.json(value, init),
@@ -353,6 +490,17 @@ export function installNetwork(parts: {
     return cause ? `${cause.kind}:${cause.fill}` : "none";
   };
   parts.butter.functionOf = () => causeStorage.getStore()?.fn ?? "none";
+  parts.butter.onCall = () => {
+    const tally = causeStorage.getStore()?.tally;
+    if (tally) tally.butterCalls++;
+  };
+  parts.blobs.onRead = (bytes) => {
+    const tally = causeStorage.getStore()?.tally;
+    if (tally) {
+      tally.blobsReads++;
+      tally.blobsBytesRead += bytes;
+    }
+  };
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const url = new URL(request.url);

@@ -1,15 +1,28 @@
 /**
- * Publishing in ButterCMS: change a post (title and body) or publish a
- * draft, then deliver ButterCMS's `post.published` webhook at once. And the
- * visibility probes: after each publish, every CDN-cacheable URL that shows
- * the post (its page; by the ground truth of the emulation, the list pages,
- * searches, feeds and author lists that contain it) is requested through the
- * CDN, often at first and then less often, until the window closes.
+ * Publishing in ButterCMS: change a post (title and body), publish a draft
+ * or unpublish a post, then deliver ButterCMS's webhook at once (or lose it:
+ * ButterCMS sends each once and never retries). And the visibility probes:
+ * after each publish, every CDN-cacheable URL that shows the post (its page;
+ * by the ground truth of the emulation, the list pages, searches, feeds and
+ * author lists that contain it) is requested through the CDN, often at first
+ * and then less often, until the window closes.
  */
 import type { CdnResponse } from "./cdn.ts";
 import { finiteOrNull, percentile, round } from "./random.ts";
-import { mentions, type Universe, upstreamFor } from "./traffic.ts";
+import { inLocale, mentions, type Universe, upstreamFor } from "./traffic.ts";
 import { MODEL, type World } from "./world.ts";
+
+/**
+ * Searches that find an edited post only when ButterCMS matches by stem:
+ * every edit says "Get started: set it up, run it.", and no sample text
+ * has "getting", "setting" or "started" (the sample bodies do say
+ * "running", so "running" finds every post; the edit moves it up).
+ */
+export const STEM_QUERIES = ["running", "getting started", "setting"];
+const STEM_SENTENCE = "Get started: set it up, run it.";
+const STEM_URLS = new Set(STEM_QUERIES.map((query) => `q=${encodeURIComponent(query)}`));
+const isStemUrl = (url: string): boolean =>
+  url.startsWith("/api/search?") && STEM_URLS.has(url.slice("/api/search?".length).split("&")[0] ?? "");
 
 export interface PublishPlanItem {
   /** Virtual ms after the start of the publishing phase. */
@@ -28,10 +41,24 @@ export function publishPlan(random: () => number, count: number, draftEvery: num
   return plan;
 }
 
+export type PublishKind = "edit" | "draft" | "unpublish";
+
+export interface PublishOptions {
+  /** The post (default: the next by popularity, or the first draft). */
+  slug?: string;
+  /** The locale (null, the default: the default locale). */
+  locale?: string | null;
+  /** False: the webhook is lost (never delivered). */
+  deliver?: boolean;
+}
+
 export interface PublishRecord {
   n: number;
   slug: string;
-  kind: "edit" | "draft";
+  kind: PublishKind;
+  locale: string | null;
+  /** Whether ButterCMS's webhook was delivered (a lost one never is). */
+  delivered: boolean;
   at: number;
   marker: string;
   webhookStatus: number;
@@ -39,7 +66,10 @@ export interface PublishRecord {
   webhookBody: string;
   /** Until when the probes watch it (ms). */
   closesAt: number;
-  ticks: { at: number; ok: boolean; failing: string[] }[];
+  /** `stemOk`: no search that finds the post only by stem was failing (STEM_QUERIES). */
+  ticks: { at: number; ok: boolean; stemOk: boolean; failing: string[] }[];
+  /** Whether a search that finds the post only by stem was among the URLs to watch. */
+  stemRelevant: boolean;
   relevantCount: number;
   /** The URLs that showed the post right after the change (ground truth). */
   relevantAtChange: Set<string>;
@@ -73,40 +103,47 @@ export class Publisher {
     return slugs[this.editCursor++ % slugs.length] as string;
   }
 
-  async publish(kind: "edit" | "draft"): Promise<PublishRecord> {
+  async publish(kind: PublishKind, options: PublishOptions = {}): Promise<PublishRecord> {
     const world = this.world;
     const butter = world.butterModule;
+    const locale = options.locale ?? null;
     const n = this.records.length + 1;
     const marker = `zq${n}zq`;
     const drafts = butter.draftPosts();
-    const actual = kind === "draft" && drafts.length > 0 ? "draft" : "edit";
-    const slug = actual === "draft" ? (drafts[0]?.slug as string) : this.nextEditTarget();
-    const post = butter.findPost(slug);
+    const actual: PublishKind = kind === "draft" && (drafts.length === 0 || locale !== null) ? "edit" : kind;
+    const slug = options.slug ?? (actual === "draft" ? (drafts[0]?.slug as string) : this.nextEditTarget());
+    const post = butter.findPost(slug, locale);
     if (!post) throw new Error(`no post ${slug}`);
-    if (!this.originals.has(slug))
-      this.originals.set(slug, { title: post.title, body: String(post.body ?? "") });
-    const original = this.originals.get(slug) as { title: string; body: string };
+    const key = `${locale}:${slug}`;
+    if (!this.originals.has(key))
+      this.originals.set(key, { title: post.title, body: String(post.body ?? "") });
+    const original = this.originals.get(key) as { title: string; body: string };
     const change = {
       title: `${original.title} ${marker}`,
-      body: `${original.body}\n<p>Revision ${marker}.</p>`,
+      body: `${original.body}\n<p>Revision ${marker}. ${STEM_SENTENCE}</p>`,
       at: world.clock.now,
     };
     const at = world.clock.now;
     if (actual === "draft") {
       butter.publishDraft(slug, change);
       this.universe.published(slug);
+    } else if (actual === "unpublish") {
+      butter.unpublishPost(slug, at, locale);
     } else {
-      butter.editPost(slug, change);
+      butter.editPost(slug, change, locale);
     }
     // The previous publish of this post is superseded: stop watching it.
     for (const record of this.records) {
-      if (record.slug === slug && record.closesAt > at) record.closesAt = at;
+      if (record.slug === slug && record.locale === locale && record.closesAt > at) record.closesAt = at;
     }
     this.lastPublished.set(slug, at);
+    const delivered = options.deliver ?? true;
     const record: PublishRecord = {
       n,
       slug,
       kind: actual,
+      locale,
+      delivered,
       at,
       marker,
       webhookStatus: 0,
@@ -114,12 +151,15 @@ export class Publisher {
       webhookBody: "",
       closesAt: at + this.windowMs,
       ticks: [],
+      stemRelevant: false,
       relevantCount: 0,
       relevantAtChange: new Set(),
     };
     this.records.push(record);
     await this.onChange?.(record);
-    const hook = await world.webhook(slug);
+    if (!delivered) return record;
+    const event = actual === "unpublish" ? "delete" : "published";
+    const hook = await world.webhook(slug, event, locale);
     record.webhookStatus = hook.status;
     record.webhookMs = hook.ms;
     record.webhookBody = hook.body;
@@ -127,7 +167,19 @@ export class Publisher {
   }
 }
 
-/** Probes every watched publish: every 100 ms for 15 s, every 500 ms until 60 s, then every 2 s. */
+export interface ProbeOptions {
+  /** Virtual ms between two ticks (default 100). */
+  tickMs?: number;
+  /** Whether a record of this age is probed at this tick (default: every 100 ms for 15 s, 500 ms until 60 s, then 2 s). */
+  due?: (ageMs: number, tick: number) => boolean;
+  /** The URLs to watch for a record, instead of every listing URL that shows it by the ground truth. */
+  urls?: (record: PublishRecord) => Promise<string[]>;
+}
+
+const defaultDue = (age: number, tick: number): boolean =>
+  age < 15_000 ? true : age < 60_000 ? tick % 5 === 0 : tick % 20 === 0;
+
+/** Probes every watched publish: by default every 100 ms for 15 s, every 500 ms until 60 s, then every 2 s. */
 export class Probes {
   private tickIndex = 0;
   private running = false;
@@ -138,10 +190,12 @@ export class Probes {
     private readonly world: World,
     private readonly universe: Universe,
     publisher: Publisher,
+    private readonly options: ProbeOptions = {},
   ) {
     this.records = publisher.records;
     publisher.onChange = async (record) => {
       record.relevantAtChange = new Set(await this.relevant(record));
+      record.stemRelevant = [...record.relevantAtChange].some(isStemUrl);
     };
   }
 
@@ -149,13 +203,14 @@ export class Probes {
 
   start(): void {
     this.running = true;
+    const every = this.options.tickMs ?? 100;
     const loop = () => {
       if (!this.running) return;
       this.tickIndex++;
       void this.tick(this.tickIndex);
-      this.world.clock.setTimeout(loop, 100);
+      this.world.clock.setTimeout(loop, every);
     };
-    this.world.clock.setTimeout(loop, 100);
+    this.world.clock.setTimeout(loop, every);
   }
 
   stop(): void {
@@ -163,11 +218,8 @@ export class Probes {
   }
 
   private due(record: PublishRecord, now: number, tick: number): boolean {
-    if (now < record.at || now >= record.closesAt) return false;
-    const age = now - record.at;
-    if (age < 15_000) return true;
-    if (age < 60_000) return tick % 5 === 0;
-    return tick % 20 === 0;
+    if (now < record.at || now >= record.closesAt || record.kind === "unpublish") return false;
+    return (this.options.due ?? defaultDue)(now - record.at, tick);
   }
 
   /** The URLs that show the post now, by the emulation's ground truth (memoised per data version). */
@@ -175,9 +227,15 @@ export class Probes {
     const key = `${record.n}@${this.world.butterModule.dataVersion()}`;
     const cached = this.relevantCache.get(key);
     if (cached) return cached;
-    const urls = [`/api/posts/${record.slug}`];
-    for (const url of this.universe.listingUrls()) {
-      if (url === "/api/feeds/sitemap" && record.kind === "edit") continue; // lists slugs, not titles
+    if (this.options.urls) {
+      const urls = await this.options.urls(record);
+      this.relevantCache.set(key, urls);
+      record.relevantCount = Math.max(record.relevantCount, urls.length);
+      return urls;
+    }
+    const urls = [inLocale(`/api/posts/${record.slug}`, record.locale)];
+    for (const url of this.universe.listingUrls(record.locale)) {
+      if (url.startsWith("/api/feeds/sitemap") && record.kind === "edit") continue; // lists slugs, not titles
       const upstream = upstreamFor(url, MODEL.pageSize);
       if (!upstream) continue;
       const truth = await this.world.butter.truth(upstream);
@@ -208,9 +266,14 @@ export class Probes {
         // Not listed where the truth lists it: stale only if it was listed there since the change
         // (a later publish that moves it between pages is that publish's latency, not this one's).
         if (!listed) return record.relevantAtChange.has(url);
-        return url === "/api/feeds/sitemap" ? false : !answer.body.includes(record.marker);
+        return url.startsWith("/api/feeds/sitemap") ? false : !answer.body.includes(record.marker);
       });
-      record.ticks.push({ at: now, ok: failing.length === 0, failing: failing.slice(0, 4) });
+      record.ticks.push({
+        at: now,
+        ok: failing.length === 0,
+        stemOk: !failing.some(isStemUrl),
+        failing: failing.slice(0, 4),
+      });
     });
   }
 }
@@ -220,10 +283,10 @@ export class Probes {
  * webhook answered, from which every later probe in the window saw the
  * change; Infinity if the last probe still did not.
  */
-export function visibleAfter(record: PublishRecord): number {
+export function visibleAfter(record: PublishRecord, which: "ok" | "stemOk" = "ok"): number {
   let visibleAt: number | null = null;
   for (const tick of record.ticks) {
-    if (!tick.ok) visibleAt = null;
+    if (!tick[which]) visibleAt = null;
     else visibleAt ??= tick.at;
   }
   if (visibleAt === null) return Number.POSITIVE_INFINITY;
@@ -232,10 +295,20 @@ export function visibleAfter(record: PublishRecord): number {
 }
 
 export function summariseVisibility(records: PublishRecord[], windowMs: number) {
-  const delays = records.map(visibleAfter);
+  const delays = records.map((record) => visibleAfter(record));
   const notVisible = records.filter((_record, i) => !Number.isFinite(delays[i] as number));
   const ok2xx = records.filter((record) => record.webhookStatus >= 200 && record.webhookStatus < 300);
+  const stemmed = records.filter((record) => record.stemRelevant);
+  const stemDelays = stemmed.map((record) => visibleAfter(record, "stemOk"));
   return {
+    /** Publishes whose post a search finds only by stem (STEM_QUERIES), and when those searches showed it. */
+    stemmed_search: {
+      queries: STEM_QUERIES,
+      publishes: stemmed.length,
+      p50: finiteOrNull(percentile(stemDelays, 50), 2),
+      max: stemDelays.length ? finiteOrNull(Math.max(...stemDelays), 2) : null,
+      not_visible_within_window: stemDelays.filter((d) => !Number.isFinite(d)).length,
+    },
     publishes: records.length,
     edits: records.filter((r) => r.kind === "edit").length,
     drafts_published: records.filter((r) => r.kind === "draft").length,
@@ -250,6 +323,7 @@ export function summariseVisibility(records: PublishRecord[], windowMs: number) 
     webhook_ms_max: Math.max(...records.map((r) => r.webhookMs)),
     relevant_urls_per_publish_max: Math.max(...records.map((r) => r.relevantCount)),
     delays_s: delays.map((d) => finiteOrNull(d, 2)),
+    stemmed_delays_s: stemDelays.map((d) => finiteOrNull(d, 2)),
     /** Over all publishes: how often each URL was among the last to show the change (query values dropped). */
     last_failing_counts: countBy(
       records.flatMap((record) =>

@@ -4,7 +4,9 @@
  * `/api/categories` and `/api/tags` (as the frontend does); a post view asks
  * the post; search, feed and author views ask one URL each. Popularity is
  * Zipf within each kind (posts by a recency-biased order, list pages by page
- * number, terms and queries by their order).
+ * number, terms and queries by their order). With several locales, half the
+ * views are in the default locale and the rest spread evenly over the others
+ * (`?locale=<code>` on posts, lists, searches and feeds; term lists have no locale).
  *
  * `upstreamFor` maps a public URL to the ButterCMS request that answers it by
  * the contract (docs/http-contract.md), for the ground truth of the
@@ -17,6 +19,16 @@ export interface TrafficOptions {
   pageSize: number;
   /** Extra requests a post view makes, when the deploy has a function for them (e.g. related posts). */
   postExtras: ((slug: string) => string)[];
+  /** The site's locales, null for the default (default `[null]`). */
+  locales?: (string | null)[];
+  /** Searches readers make besides the title words (e.g. words only a stemming search matches). */
+  extraQueries?: string[];
+}
+
+/** `url` in `locale` (null: the default, no parameter). */
+export function inLocale(url: string, locale: string | null): string {
+  if (locale === null) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}locale=${locale}`;
 }
 
 const zipfs = new Map<number, Zipf>();
@@ -58,6 +70,19 @@ export class Universe {
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 12)
       .map(([word]) => word);
+    for (const query of options.extraQueries ?? [])
+      if (!this.queries.includes(query)) this.queries.push(query);
+  }
+
+  get locales(): (string | null)[] {
+    return this.options.locales ?? [null];
+  }
+
+  /** Half the views in the default locale, the rest evenly over the others. */
+  private locale(): string | null {
+    const locales = this.locales;
+    if (locales.length === 1 || this.random() < 0.5) return null;
+    return locales[1 + Math.floor(this.random() * (locales.length - 1))] ?? null;
   }
 
   private refreshTerms(): void {
@@ -90,25 +115,37 @@ export class Universe {
 
   /** The API requests of one page view. */
   view(): string[] {
+    const locale = this.locale();
     const r = this.random();
     if (r < 0.6) {
       const slug = this.popularity[zipf(this.popularity.length).sample(this.random)] as string;
-      return [`/api/posts/${slug}`, ...this.options.postExtras.map((extra) => extra(slug))];
+      return [`/api/posts/${slug}`, ...this.options.postExtras.map((extra) => extra(slug))].map((url) =>
+        inLocale(url, locale),
+      );
     }
-    if (r < 0.9) return [this.listUrl(), "/api/categories", "/api/tags"];
-    if (r < 0.94) return [`/api/search?q=${this.queries[zipf(this.queries.length).sample(this.random)]}`];
+    if (r < 0.9) return [inLocale(this.listUrl(), locale), "/api/categories", "/api/tags"];
+    if (r < 0.94) {
+      const query = this.queries[zipf(this.queries.length).sample(this.random)] as string;
+      return [inLocale(`/api/search?q=${encodeURIComponent(query)}`, locale)];
+    }
     if (r < 0.98) {
       const f = this.random();
-      if (f < 0.5) return ["/api/feeds/rss"];
-      if (f < 0.7) return ["/api/feeds/atom"];
-      if (f < 0.9) return ["/api/feeds/sitemap"];
-      return [`/api/feeds/rss?category=${pick(this.random, this.categories)}`];
+      if (f < 0.5) return [inLocale("/api/feeds/rss", locale)];
+      if (f < 0.7) return [inLocale("/api/feeds/atom", locale)];
+      if (f < 0.9) return [inLocale("/api/feeds/sitemap", locale)];
+      return [inLocale(`/api/feeds/rss?category=${pick(this.random, this.categories)}`, locale)];
     }
     return ["/api/authors?include=recent_posts"];
   }
 
-  /** Every cacheable URL readers may ask that can list a post (not the post pages themselves). */
-  listingUrls(): string[] {
+  /** Every cacheable URL readers may ask in `locale` that can list a post (not the post pages themselves). */
+  listingUrls(locale: string | null = null): string[] {
+    return this.defaultListingUrls()
+      .filter((url) => locale === null || !url.startsWith("/api/authors"))
+      .map((url) => inLocale(url, locale));
+  }
+
+  private defaultListingUrls(): string[] {
     const urls = ["/api/posts"];
     for (let page = 2; page <= Math.min(this.pages, 50); page++) urls.push(`/api/posts?page=${page}`);
     for (const [name, values] of [
@@ -119,7 +156,7 @@ export class Universe {
       for (const value of values)
         urls.push(`/api/posts?${name}=${value}`, `/api/posts?page=2&${name}=${value}`);
     }
-    for (const query of this.queries) urls.push(`/api/search?q=${query}`);
+    for (const query of this.queries) urls.push(`/api/search?q=${encodeURIComponent(query)}`);
     urls.push("/api/feeds/rss", "/api/feeds/atom", "/api/feeds/sitemap", "/api/authors?include=recent_posts");
     for (const category of this.categories) urls.push(`/api/feeds/rss?category=${category}`);
     return urls;
@@ -131,6 +168,7 @@ export function upstreamFor(publicUrl: string, pageSize: number): string | null 
   const url = new URL(publicUrl, "https://x.invalid");
   const q = url.searchParams;
   const params = new URLSearchParams();
+  const locale = q.get("locale");
   if (url.pathname === "/api/posts") {
     params.set("page", q.get("page") ?? "1");
     params.set("page_size", String(pageSize));
@@ -143,18 +181,21 @@ export function upstreamFor(publicUrl: string, pageSize: number): string | null 
       const value = q.get(name);
       if (value) params.set(upstream, value);
     }
+    if (locale) params.set("locale", locale);
     return `/posts/?${params}`;
   }
   if (url.pathname === "/api/search") {
     params.set("query", q.get("q") ?? "");
     params.set("page", q.get("page") ?? "1");
     params.set("page_size", String(pageSize));
+    if (locale) params.set("locale", locale);
     return `/posts/search/?${params}`;
   }
   const feed = /^\/api\/feeds\/(rss|atom|sitemap)$/.exec(url.pathname);
   if (feed) {
     if (q.get("category")) params.set("category_slug", q.get("category") as string);
     if (q.get("tag")) params.set("tag_slug", q.get("tag") as string);
+    if (locale) params.set("locale", locale);
     return `/feeds/${feed[1]}/?${params}`;
   }
   const terms = /^\/api\/(categories|tags|authors)$/.exec(url.pathname);

@@ -14,6 +14,7 @@ import {
   type Cause,
   causeStorage,
   DEPLOY_ID,
+  type Deploy,
   installNetlifyGlobal,
   installNetwork,
   Platform,
@@ -22,11 +23,26 @@ import {
 } from "./platform.ts";
 import { rng } from "./random.ts";
 
+/** Bytes in a megabyte, in every figure of the sim (MB = 2^20 bytes). */
+export const MB = 2 ** 20;
+
+/**
+ * The model's constants (bench/SIM.md, "What the model assumes", says where
+ * each comes from; most are assumptions, not measurements of Netlify or ButterCMS).
+ */
 export const MODEL = {
   /** Virtual start: 2026-12-01 08:00 UTC (the sample blog's posts are older). */
   startMs: Date.UTC(2026, 11, 1, 8, 0, 0),
+  /** Default ButterCMS time per call; scenarios may set another (`butterLatencyMs`). */
   butterLatencyMs: 80,
-  blobs: { edgeReadMs: 10, originReadMs: 30, writeMs: 50, edgeStaleSeconds: 60 },
+  /** Netlify Blobs: latency per call plus size over throughput (assumptions). */
+  blobs: {
+    edgeReadMs: 10,
+    originReadMs: 30,
+    writeMs: 50,
+    edgeStaleSeconds: 60,
+    throughputBytesPerSecond: 20 * MB,
+  },
   purge: { latencyMs: 150, propagationMs: 500, perTagLimit: 2, perTagWindowMs: 5_000 },
   purgeRace: "store" as "store" | "drop",
   coldStartMs: 250,
@@ -53,6 +69,16 @@ export interface WorldOptions {
   /** Load bench/naive-handler.mts as well (function name "naive"). */
   naive?: boolean;
   only?: string[];
+  /** ButterCMS time per call (default MODEL.butterLatencyMs). */
+  butterLatencyMs?: number;
+  /** The emulation's search matching (default `stemming`, the adversarial choice: docs/buttercms.md). */
+  search?: "substring" | "stemming";
+  /** BUTTERCMS_LOCALES, the default first (default: unset, the default locale only). */
+  locales?: string[];
+  /** More environment for every instance (e.g. BUTTERCMS_PLAN_QUOTA). */
+  env?: Record<string, string>;
+  /** The deploy (default: the published production deploy). */
+  deploy?: Deploy;
 }
 
 export class World {
@@ -79,8 +105,9 @@ export class World {
     )) as ButterModule;
     this.butter = new ButterService(clock, this.butterModule, {
       token: SECRETS.butterToken,
-      latencyMs: MODEL.butterLatencyMs,
+      latencyMs: this.options.butterLatencyMs ?? MODEL.butterLatencyMs,
       seed: this.options.seed + 1,
+      search: this.options.search ?? "stemming",
     });
     this.blobs = new BlobsEmulator(clock, {
       siteID: SITE_ID,
@@ -88,11 +115,14 @@ export class World {
       edgeURL: "https://blobs-edge.sim.invalid",
       uncachedEdgeURL: "https://blobs-origin.sim.invalid",
       ...MODEL.blobs,
+      variableSegments: ["default", "en", "es", "fr", ...(this.options.locales ?? [])],
+      seed: this.options.seed + 3,
     });
     this.platform = new Platform(clock, {
       coldStartMs: MODEL.coldStartMs,
       functionTimeoutMs: MODEL.functionTimeoutMs,
       seed: rng(this.options.seed + 2),
+      deploy: this.options.deploy ?? { context: "production", published: true },
     });
     this.cdn = new Cdn(
       clock,
@@ -110,7 +140,15 @@ export class World {
     installNetwork({ butter: this.butter, blobs: this.blobs, purge: this.purge });
 
     const env = process.env;
-    for (const name of ["NETLIFY_DEV", "NETLIFY_LOCAL", "BUTTERCMS_SAMPLE", "CDN_MAX_AGE", "CDN_SWR"])
+    for (const name of [
+      "NETLIFY_DEV",
+      "NETLIFY_LOCAL",
+      "BUTTERCMS_SAMPLE",
+      "CDN_MAX_AGE",
+      "CDN_SWR",
+      "BUTTERCMS_LOCALES",
+      "BUTTERCMS_PLAN_QUOTA",
+    ])
       delete env[name];
     Object.assign(env, {
       BUTTERCMS_API_TOKEN: SECRETS.butterToken,
@@ -121,6 +159,8 @@ export class World {
       URL: SITE_URL,
       DEPLOY_ID,
       NETLIFY_BLOBS_CONTEXT: this.blobs.contextValue(DEPLOY_ID),
+      ...(this.options.locales ? { BUTTERCMS_LOCALES: this.options.locales.join(",") } : {}),
+      ...this.options.env,
     });
     (globalThis as { netlifyBlobsContext?: string }).netlifyBlobsContext = env.NETLIFY_BLOBS_CONTEXT;
     this.platform.captureConsole();
@@ -171,21 +211,34 @@ export class World {
     };
   }
 
-  /** Delivers ButterCMS's webhook for a post event; answers its status and how long it took (ms). */
+  /**
+   * Delivers ButterCMS's webhook for a post event, once: `post.published`,
+   * `post.delete`, … for the default locale (`locale: null`), the
+   * `post.localization.*` form for another. ButterCMS gives up after 5 s:
+   * a later answer counts as a failed delivery (`ms` says how long it took).
+   */
   async webhook(
     slug: string,
-    event = "post.published",
+    event: "published" | "draft" | "delete" = "published",
+    locale: string | null = null,
   ): Promise<{ status: number; ms: number; body: string }> {
     const started = this.clock.now;
+    const name = locale === null ? `post.${event}` : `post.localization.${event}`;
     const response = await this.request("/api/webhooks/buttercms", "webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Webhook-Secret": SECRETS.webhookSecret },
       body: JSON.stringify({
-        data: { id: slug, locale: null },
-        webhook: { event, target: `${SITE_URL}/api/webhooks/buttercms` },
+        data: { id: slug, locale },
+        webhook: { event: name, target: `${SITE_URL}/api/webhooks/buttercms` },
       }),
     });
     return { status: response.status, ms: this.clock.now - started, body: response.body.slice(0, 300) };
+  }
+
+  /** The locales of the site (BUTTERCMS_LOCALES), `[null]` for the default alone; null is the default. */
+  get localeKeys(): (string | null)[] {
+    const locales = this.options.locales ?? [];
+    return [null, ...locales.slice(1)];
   }
 
   /** Whether the deploy has a function for `path`. */
