@@ -151,6 +151,9 @@ console.log(JSON.stringify({ count: page.meta.count, slug: first?.slug, hasBody:
       cwd: project,
       env: { ...process.env, BLOG_API_URL: server.url },
       timeout: 30_000,
+    }).catch((error: Error) => {
+      // What the server logged says why it answered an error.
+      throw new Error(`${error.message}\nnetlify dev output (tail):\n${server.output().slice(-3000)}`);
     });
     expect(JSON.parse(stdout.trim())).toEqual({
       count: publishedPosts.length,
