@@ -6,7 +6,7 @@
 // `netlify dev` gets the same through netlify.toml and scripts/sample-loader.mjs).
 // The CLI's main process also loads scripts/dev-guard.mjs, which keeps an
 // aborted request body, a malformed URL or a huge Content-Length from killing
-// netlify dev (README, "Known issues").
+// netlify dev (docs/development.md, "Known issues of `netlify dev`").
 // With the sample blog, an unset PREVIEW_PASSWORD or SESSION_SECRET gets its
 // demo value (scripts/sample-preload.mjs), and the demo password is printed.
 // Extra arguments are passed on: `npm start -- --port 9999`.
