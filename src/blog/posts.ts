@@ -10,7 +10,7 @@
  * butter/, content/ and netlify/context.ts.
  */
 import { listPosts, retrievePost } from "../butter/client.ts";
-import { pageOrPastTheEnd } from "../butter/pagination.ts";
+import { pageOrPastTheEnd, pastTheEnd } from "../butter/pagination.ts";
 import { SLUG_PATTERN, SLUG_REASON } from "../butter/slug.ts";
 import type { Post, PostDetail, PostList, PostSummary } from "../butter/types.ts";
 import { postsTag, postTag } from "../content/cache-tags.ts";
@@ -74,13 +74,15 @@ export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 const publicList = (list: PostList): PostList => ({ ...list, data: list.data.map(withSrcset) });
 
 /** What ButterCMS answers for the list, computed from the index: same posts, order and `meta`. */
-function pageOf<T>(posts: readonly T[], page: number, pageSize: number): { meta: PostList["meta"]; data: T[] } {
+function pageOf<T>(
+  posts: readonly T[],
+  page: number,
+  pageSize: number,
+): { meta: PostList["meta"]; data: T[] } {
   const count = posts.length;
   const lastPage = Math.ceil(count / pageSize);
-  if (page > 1 && page > lastPage) {
-    // ButterCMS answers 404 here; the contract wants an empty page linking back to the last one.
-    return { meta: { count, next_page: null, previous_page: lastPage >= 1 ? lastPage : null }, data: [] };
-  }
+  // ButterCMS answers 404 here; the contract wants an empty page linking back to the last one.
+  if (page > 1 && page > lastPage) return { ...pastTheEnd(count, pageSize), data: [] };
   return {
     meta: { count, next_page: page < lastPage ? page + 1 : null, previous_page: page > 1 ? page - 1 : null },
     data: posts.slice((page - 1) * pageSize, page * pageSize),

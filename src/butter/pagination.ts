@@ -18,8 +18,12 @@ export async function pageOrPastTheEnd(
     return await load(page);
   } catch (error) {
     if (!(error instanceof ButterFailure && error.upstreamStatus === 404 && page > 1)) throw error;
-    const { count } = (await load(1)).meta;
-    const lastPage = Math.ceil(count / pageSize);
-    return { meta: { count, next_page: null, previous_page: lastPage >= 1 ? lastPage : null }, data: [] };
+    return pastTheEnd((await load(1)).meta.count, pageSize);
   }
+}
+
+/** The answer for a page past the end: no posts, and a link back to the last page. */
+export function pastTheEnd(count: number, pageSize: number): PostList {
+  const lastPage = Math.ceil(count / pageSize);
+  return { meta: { count, next_page: null, previous_page: lastPage >= 1 ? lastPage : null }, data: [] };
 }

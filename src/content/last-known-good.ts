@@ -61,11 +61,11 @@ export function withoutRemoved(
   removals: readonly Removal[],
 ): Representation | null {
   const since = removals.filter((removal) => removal.generation > copy.generation);
-  if (since.length === 0) return copy.representation;
+  if (since.length === 0 || shared.lists === "none") return copy.representation;
   // The list is full and starts after the copy: an older removal may have been forgotten.
   const forgotten =
     removals.length >= REMOVALS_KEPT && (removals[0] as Removal).generation > copy.generation + 1;
-  if (forgotten || !shared.lists) return null;
+  if (forgotten) return null;
   const { representation } = copy;
   if (shared.lists === "xml") {
     const body = withoutItems(representation.body, since);

@@ -37,8 +37,13 @@ export interface SharedCopyKey {
   locale: LocaleKey | null;
   /** What of a post change can alter it; absent: every change of `locale` (copy-dependency.ts). */
   dependsOn?: CopyDependency | undefined;
-  /** How the answer lists posts, so a removed one can be left out of a last-known-good copy. */
-  lists?: "json" | "xml" | undefined;
+  /**
+   * How the answer lists posts, so a removed one can be left out of a
+   * last-known-good copy: as JSON objects, as XML items, or not at all (a
+   * term list names terms; an outage may show a category that just lost
+   * its last post, which then lists nothing).
+   */
+  lists: "json" | "xml" | "none";
 }
 
 export interface StoredCopy {
@@ -75,6 +80,7 @@ export const SHARED_COPIES = {
     blobs: [`shared/terms/${resource}`],
     exact,
     locale: DEFAULT_LOCALE,
+    lists: "none",
     dependsOn: { kind: "term-list", resource },
   }),
   feed: (

@@ -7,6 +7,7 @@
  */
 
 import { ButterFailure } from "../butter/failure.ts";
+import { sleep as realSleep } from "../core/sleep.ts";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
 
 export interface RetryOptions {
@@ -22,8 +23,6 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function breakerOpen(breaker: CircuitBreaker): ButterFailure {
   const seconds = Math.max(1, Math.ceil(breaker.retryInMs / 1000));

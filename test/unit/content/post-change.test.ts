@@ -31,7 +31,12 @@ const config = loadConfig({ BUTTERCMS_API_TOKEN: "tok_live_4f9c2b7e1d3a8c6f5e0b9
 const background: Promise<unknown>[] = [];
 const scope = {
   config,
-  context: { ip: "", params: {}, requestId: "t", waitUntil: (work: Promise<unknown>) => background.push(work) },
+  context: {
+    ip: "",
+    params: {},
+    requestId: "t",
+    waitUntil: (work: Promise<unknown>) => background.push(work),
+  },
 } as never;
 const [first, second, third] = publishedPosts as [
   (typeof publishedPosts)[0],
@@ -78,7 +83,10 @@ beforeEach(async () => {
 
 describe("applyPostChange", () => {
   it("gives two racing publishes a generation each, and every instance then holds both posts", async () => {
-    await Promise.all([applyPostChange(scope, change(first.slug)), applyPostChange(scope, change(second.slug))]);
+    await Promise.all([
+      applyPostChange(scope, change(first.slug)),
+      applyPostChange(scope, change(second.slug)),
+    ]);
     expect(state().generations.default).toBe(2);
     expect(state().changes?.default?.map((ref) => ref.generation)).toEqual([1, 2]);
     expect((await indexSlugs()).sort()).toEqual([first.slug, second.slug, third.slug].sort());
@@ -89,14 +97,22 @@ describe("applyPostChange", () => {
     await applyPostChange(scope, change(third.slug, "post.delete"));
     expect(butterRequests.map((url) => url.pathname)).toEqual([`/v2/posts/${third.slug}/`]);
     expect(records()[0]?.updates).toEqual([
-      { slug: third.slug, entry: expect.objectContaining({ slug: third.slug, title: third.title }), url: null },
+      {
+        slug: third.slug,
+        entry: expect.objectContaining({ slug: third.slug, title: third.title }),
+        url: null,
+      },
     ]);
     expect(await indexSlugs()).toEqual([third.slug]);
     expect(state().lastWebhook).toMatchObject({ event: "post.delete", slug: third.slug });
   });
 
   it("removes a post ButterCMS no longer has published: its body first, and the removal with its URL", async () => {
-    server.use(http.get(`${BUTTER_API}/posts/${third.slug}/`, () => HttpResponse.json({ detail: "Not found." }, { status: 404 })));
+    server.use(
+      http.get(`${BUTTER_API}/posts/${third.slug}/`, () =>
+        HttpResponse.json({ detail: "Not found." }, { status: 404 }),
+      ),
+    );
     store.blobs.set(`post/default/${third.slug}`, { value: { post: third }, etag: '"p"' });
     await applyPostChange(scope, change(third.slug, "post.delete"));
     expect(store.blobs.has(`post/default/${third.slug}`)).toBe(false);
@@ -106,7 +122,9 @@ describe("applyPostChange", () => {
   });
 
   it("records nothing when ButterCMS cannot say, lists the slug for reconciliation, and still purges", async () => {
-    server.use(http.get(`${BUTTER_API}/posts/*`, () => HttpResponse.json({ detail: "down" }, { status: 500 })));
+    server.use(
+      http.get(`${BUTTER_API}/posts/*`, () => HttpResponse.json({ detail: "down" }, { status: 500 })),
+    );
     await applyPostChange(scope, change(first.slug));
     expect(state().generations.default ?? 0).toBe(0);
     expect(state().recheck?.default).toEqual([first.slug]);
@@ -149,8 +167,10 @@ describe("applyPostChange", () => {
   });
 
   it(`writes a new snapshot once ${COMPACT_AFTER} records follow the stored one`, async () => {
-    const manifest = () => store.blobs.get("snapshot/default/manifest")?.value as { generation: number; count: number };
-    for (let i = 0; i < COMPACT_AFTER - 1; i++) await applyPostChange(scope, change(i % 2 ? first.slug : second.slug));
+    const manifest = () =>
+      store.blobs.get("snapshot/default/manifest")?.value as { generation: number; count: number };
+    for (let i = 0; i < COMPACT_AFTER - 1; i++)
+      await applyPostChange(scope, change(i % 2 ? first.slug : second.slug));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(manifest().generation).toBe(0);
     await applyPostChange(scope, change(first.slug));

@@ -39,8 +39,14 @@ function generated(count: number) {
 }
 
 async function publish(post: (typeof posts)[0]) {
-  const generation = (await store.get<{ generations: Record<string, number> }>("site-state"))?.value.generations.default ?? 0;
-  await recordChange(store, "default", { id: `r-${generation}`, cause: "webhook", updates: [{ slug: post.slug, entry: post }], effects: [] });
+  const generation =
+    (await store.get<{ generations: Record<string, number> }>("site-state"))?.value.generations.default ?? 0;
+  await recordChange(store, "default", {
+    id: `r-${generation}`,
+    cause: "webhook",
+    updates: [{ slug: post.slug, entry: post }],
+    effects: [],
+  });
 }
 
 beforeEach(() => {
@@ -63,7 +69,10 @@ describe("publishedIndex", () => {
     expect(index.generation).toBe(1);
     expect(index.posts[0]?.slug).toBe(posts[0]?.slug);
     expect(index.freshness.kind).toBe("current");
-    expect(store.reads.map((read) => read.key.replace(/\/[^/]+$/, "/*"))).toEqual(["site-state", "change/default/*"]);
+    expect(store.reads.map((read) => read.key.replace(/\/[^/]+$/, "/*"))).toEqual([
+      "site-state",
+      "change/default/*",
+    ]);
     expect(store.reads.reduce((sum, read) => sum + read.bytes, 0)).toBeLessThan(10_000);
   });
 
@@ -83,14 +92,27 @@ describe("publishedIndex", () => {
     const many = generated(5_000);
     await writeSnapshot(store, "default", many, { generation: 0, comparedAt: Date.now() }, null);
     const before = new Set([...store.blobs.keys()].filter((key) => key.includes("/chunk/")));
-    const stored = await store.get<{ generation: number; comparedAt: number; count: number; chunks: string[] }>(
-      "snapshot/default/manifest",
+    const stored = await store.get<{
+      generation: number;
+      comparedAt: number;
+      count: number;
+      chunks: string[];
+    }>("snapshot/default/manifest");
+    const newest = {
+      ...(many[0] as (typeof many)[0]),
+      slug: "a-new-post",
+      published: "2027-01-01T00:00:00.000Z",
+    };
+    await writeSnapshot(
+      store,
+      "default",
+      [newest, ...many],
+      { generation: 1, comparedAt: Date.now() },
+      {
+        manifest: stored?.value as never,
+        etag: stored?.etag as string,
+      },
     );
-    const newest = { ...(many[0] as (typeof many)[0]), slug: "a-new-post", published: "2027-01-01T00:00:00.000Z" };
-    await writeSnapshot(store, "default", [newest, ...many], { generation: 1, comparedAt: Date.now() }, {
-      manifest: stored?.value as never,
-      etag: stored?.etag as string,
-    });
     const after = [...store.blobs.keys()].filter((key) => key.includes("/chunk/") && !before.has(key));
     expect(after).toHaveLength(1);
   });
@@ -140,7 +162,10 @@ describe("publishedIndex", () => {
 
   it("serves a snapshot the change records no longer reach, short-lived", async () => {
     await writeSnapshot(store, "default", posts, { generation: 0, comparedAt: Date.now() }, null);
-    store.blobs.set("site-state", { value: { generations: { default: 50 }, changes: { default: [] } }, etag: '"s"' });
+    store.blobs.set("site-state", {
+      value: { generations: { default: 50 }, changes: { default: [] } },
+      etag: '"s"',
+    });
     const index = await publishedIndex(scope, "default");
     expect(index.generation).toBe(0);
     expect(index.freshness.kind).toBe("unverified");

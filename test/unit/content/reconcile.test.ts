@@ -29,7 +29,12 @@ const config = loadConfig({ BUTTERCMS_API_TOKEN: "tok_live_4f9c2b7e1d3a8c6f5e0b9
 const background: Promise<unknown>[] = [];
 const scope = {
   config,
-  context: { ip: "", params: {}, requestId: "t", waitUntil: (work: Promise<unknown>) => background.push(work) },
+  context: {
+    ip: "",
+    params: {},
+    requestId: "t",
+    waitUntil: (work: Promise<unknown>) => background.push(work),
+  },
 } as never;
 const purged: string[][] = [];
 const summary = ({ body: _body, ...post }: (typeof publishedPosts)[0]) => post;
@@ -69,14 +74,17 @@ describe("planReconcile", () => {
     ["Basic", 100_000, [1]],
     ["Advanced", 500_000, [5]],
     ["Professional", 1_000_000, [100, 100, 100]],
-  ])("keeps the %s plan within its share, newest posts checked hourly and all daily", (_plan, quota, pages) => {
-    const plan = planReconcile(quota, pages, 5 * 60_000);
-    expect(plan.callsPerMonth / quota).toBeLessThanOrEqual(RECONCILE_SHARE * 0.9);
-    expect(plan.checkEveryMs).toBeLessThanOrEqual(60 * 60_000);
-    expect(plan.fullEveryMs).toBeLessThan(24 * 3_600_000);
-    const calls = (MONTH_MS / plan.checkEveryMs) * pages.length;
-    expect(calls).toBeLessThanOrEqual(plan.callsPerMonth + 1);
-  });
+  ])(
+    "keeps the %s plan within its share, newest posts checked hourly and all daily",
+    (_plan, quota, pages) => {
+      const plan = planReconcile(quota, pages, 5 * 60_000);
+      expect(plan.callsPerMonth / quota).toBeLessThanOrEqual(RECONCILE_SHARE * 0.9);
+      expect(plan.checkEveryMs).toBeLessThanOrEqual(60 * 60_000);
+      expect(plan.fullEveryMs).toBeLessThan(24 * 3_600_000);
+      const calls = (MONTH_MS / plan.checkEveryMs) * pages.length;
+      expect(calls).toBeLessThanOrEqual(plan.callsPerMonth + 1);
+    },
+  );
 });
 
 describe("runReconciliation", () => {
@@ -103,7 +111,10 @@ describe("runReconciliation", () => {
     const listed = (await publishedIndex(scope, "default")).posts.filter((post) => post.slug !== hidden.slug);
     server.use(
       http.get(`${BUTTER_API}/posts/`, () =>
-        HttpResponse.json({ meta: { count: listed.length, next_page: null, previous_page: null }, data: listed }),
+        HttpResponse.json({
+          meta: { count: listed.length, next_page: null, previous_page: null },
+          data: listed,
+        }),
       ),
     );
     const report = await runReconciliation(scope);
@@ -115,10 +126,16 @@ describe("runReconciliation", () => {
   it("removes a post the index lists and ButterCMS says is a draft, and purges it", async () => {
     const { posts } = await publishedIndex(scope, "default");
     const stored = await store.get<never>("snapshot/default/manifest");
-    await writeSnapshot(store, "default", [summary(draft), ...posts], { generation: 0, comparedAt: 0 }, {
-      manifest: stored?.value as never,
-      etag: stored?.etag as string,
-    });
+    await writeSnapshot(
+      store,
+      "default",
+      [summary(draft), ...posts],
+      { generation: 0, comparedAt: 0 },
+      {
+        manifest: stored?.value as never,
+        etag: stored?.etag as string,
+      },
+    );
     resetInstanceState();
     const report = await runReconciliation(scope);
     expect(report.locales[0]?.drifted).toEqual([draft.slug]);

@@ -78,14 +78,21 @@ describe("shared copies of searches", () => {
 
 describe("blob keys", () => {
   it("never makes one key another key's folder (a store kept as files cannot hold both)", () => {
-    const keys = new Set<string>(["site-state", "reconcile-state", "change/default/0b6f", postKey("default", "hello")]);
+    const keys = new Set<string>([
+      "site-state",
+      "reconcile-state",
+      "change/default/0b6f",
+      postKey("default", "hello"),
+    ]);
     for (const locale of ["default", "es"]) {
       keys.add(manifestKey(locale));
       keys.add(buildClaimKey(locale));
-      for (const key of chunksOf(locale, [{ slug: "a", title: "A", status: "published" }]).keys()) keys.add(key);
+      for (const key of chunksOf(locale, [{ slug: "a", title: "A", status: "published" }]).keys())
+        keys.add(key);
       for (const type of ["rss", "atom", "sitemap"]) {
         for (const filter of [{}, { category: "news" }, { tag: "netlify" }]) {
-          for (const blob of SHARED_COPIES.feed(type, locale, filter, `${type}${JSON.stringify(filter)}`).blobs) {
+          for (const blob of SHARED_COPIES.feed(type, locale, filter, `${type}${JSON.stringify(filter)}`)
+            .blobs) {
             keys.add(blob);
           }
         }
