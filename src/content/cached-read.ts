@@ -77,7 +77,7 @@ async function stillCurrent(store: SharedStore, shared: SharedCopyKey, copy: Sto
   if (!dependsOn || locale === null || copy.generation > generation) return false;
   const refs = siteState.peek().state.changes?.[locale] ?? [];
   const records = await recordsBetween(store, refs, copy.generation, generation).catch(() => null);
-  return records !== null && records.every((record) => unaltered(record.effects, dependsOn));
+  return records?.every((record) => unaltered(record.effects, dependsOn)) ?? false;
 }
 
 /**

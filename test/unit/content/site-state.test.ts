@@ -79,7 +79,7 @@ describe("updateSiteState", () => {
         updateSiteState(store, (state) => ({ ...state, generations: { ...state.generations, [locale]: 1 } })),
       ),
     );
-    expect((store.blobs.get("site-state")?.value as SiteState).generations).toEqual({
+    expect((store.blobs.get("site-state") as { value: SiteState }).value.generations).toEqual({
       default: 1,
       es: 1,
       fr: 1,
