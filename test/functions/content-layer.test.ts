@@ -432,6 +432,34 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     }
   });
 
+  it("shows a publish in a search ButterCMS matches by stem within STATE_CHECK_MS", async () => {
+    enableWebhook();
+    server.use(http.get(`${BUTTER_API}/*`, ({ request }) => emulateButter(request, { token: TEST_TOKEN, search: "stemming" })));
+    const [search, other, webhook] = await Promise.all([
+      coldInstance("searchPosts"),
+      coldInstance("searchPosts"),
+      coldInstance("buttercmsWebhook"),
+    ]);
+    const edited = untranslated;
+    const before = await invoke(search, "/api/search?q=running");
+    expect(before.status).toBe(200);
+    expect(before.text).not.toContain(`"${edited.slug}"`);
+    await settle();
+    const saved = { title: edited.title, updated: edited.updated };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    // The post now says "run": a stemming search for "running" finds it; a substring test would not.
+    Object.assign(edited, { title: `How we run ${saved.title}`, updated: new Date().toISOString() });
+    try {
+      expect((await deliver(webhook, "post.published", edited.slug)).status).toBe(200);
+      vi.advanceTimersByTime(STATE_CHECK_MS);
+      for (const instance of [search, other]) {
+        expect((await invoke(instance, "/api/search?q=running")).text).toContain(`"${edited.slug}"`);
+      }
+    } finally {
+      Object.assign(edited, saved);
+    }
+  });
+
   it("lists a category once a draft in it is published", async () => {
     enableWebhook();
     const [categories, webhook] = await Promise.all([
