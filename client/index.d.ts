@@ -27,6 +27,7 @@ export type AuthorList = Schemas["AuthorList"];
 export type Session = Schemas["Session"];
 export type SessionStatus = Schemas["SessionStatus"];
 export type IpDecision = Schemas["IpDecision"];
+export type SiteStatus = Schemas["SiteStatus"];
 export type Problem = Schemas["Problem"];
 export type ProblemCode = Problem["code"];
 export type FieldError = NonNullable<Problem["errors"]>[number];
@@ -116,6 +117,8 @@ export interface BlogClient {
   getIpAllowlist(request?: RequestOptions): Promise<IpDecision>;
   /** `GET /api/openapi.json`: the OpenAPI document. */
   getOpenApi(request?: RequestOptions): Promise<Record<string, unknown> & { openapi: string }>;
+  /** `GET /api/status`: the site's state, for operators, with the deploy's `STATUS_TOKEN`. */
+  getStatus(statusToken: string, request?: RequestOptions): Promise<SiteStatus>;
   /** Every post of the list, page after page (following `meta.next_page`), with the same filters. */
   allPosts(query?: ListPostsQuery, request?: RequestOptions): AsyncGenerator<Post, void, undefined>;
 }

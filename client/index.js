@@ -157,6 +157,15 @@ export function createBlogClient(options) {
 
     getOpenApi: (request) => call(api.GET("/api/openapi.json", init(request))),
 
+    /** For operators: the site's state, with the deploy's STATUS_TOKEN (not a preview token). */
+    getStatus: (statusToken, request) =>
+      call(
+        api.GET("/api/status", {
+          ...init(request),
+          headers: { ...request?.headers, Authorization: `Bearer ${statusToken}` },
+        }),
+      ),
+
     /**
      * Every post of the list, page after page (following `meta.next_page`),
      * from `query.page` (default 1), with the same filters.

@@ -252,6 +252,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's state, for operators
+         * @description Behind `Authorization: Bearer <STATUS_TOKEN>`; never cached (`private, no-store`). The index per locale, reconciliation, webhooks (the last one, refused ones, a warning when changes arrive without them), purges owed, a quota outage, and this month's ButterCMS calls next to BUTTERCMS_PLAN_QUOTA.
+         */
+        get: operations["getStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -265,7 +285,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {unknown} */
-            code: "invalid_parameter" | "unauthorized" | "invalid_credentials" | "ip_not_allowed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "internal_error" | "misconfigured" | "upstream_error" | "upstream_unavailable" | "auth_not_configured" | "session_store_unavailable" | "content_store_unavailable" | "webhook_not_configured" | "purge_failed" | "upstream_timeout";
+            code: "invalid_parameter" | "unauthorized" | "invalid_credentials" | "ip_not_allowed" | "not_found" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "internal_error" | "misconfigured" | "upstream_error" | "upstream_unavailable" | "auth_not_configured" | "session_store_unavailable" | "content_store_unavailable" | "webhook_not_configured" | "status_not_configured" | "purge_failed" | "upstream_timeout";
             errors?: {
                 name: string;
                 reason: string;
@@ -437,6 +457,108 @@ export interface components {
             /** @constant */
             ignored: true;
         };
+        /** @description What an operator needs to know (docs/operations.md, "Status"). */
+        SiteStatus: {
+            /**
+             * @description Live ButterCMS content, or the bundled sample blog.
+             * @enum {unknown}
+             */
+            serving: "live" | "sample";
+            /** Format: date-time */
+            checked_at: string;
+            /**
+             * @description Whether the functions share state through Netlify Blobs.
+             * @enum {unknown}
+             */
+            store: "netlify-blobs" | "none";
+            locales: {
+                /** @description The locale code (the default locale's, or `default` without BUTTERCMS_LOCALES). */
+                locale: string;
+                /** @description Published posts in the index; null when it could not be read. */
+                published_posts: number | null;
+                /** @description Changes recorded for this locale so far (webhooks and reconciliation). */
+                generation: number;
+                /** @enum {unknown} */
+                index_freshness: "current" | "unverified" | "last-known-good" | "unavailable";
+                /**
+                 * Format: date-time
+                 * @description When the index was last compared with ButterCMS (newest page or all).
+                 */
+                reconciled_at: string | null;
+                /**
+                 * Format: date-time
+                 * @description When every page was last compared.
+                 */
+                compared_in_full_at: string | null;
+                /** @description The last time reconciliation found posts no webhook had announced. */
+                last_drift: {
+                    /** Format: date-time */
+                    at: string;
+                    posts: number;
+                    slugs: string[];
+                } | null;
+                /** @description Posts a webhook could not ask ButterCMS about; the next reconciliation asks. */
+                rechecks_pending: number;
+            }[];
+            reconciliation: {
+                last_run: {
+                    /** Format: date-time */
+                    at: string;
+                    butter_calls: number;
+                    drifted_posts: number;
+                    error: string | null;
+                } | null;
+                plan: {
+                    check_every_minutes: number;
+                    full_pass_every_hours: number;
+                    butter_calls_per_month: number;
+                } | null;
+            };
+            webhooks: {
+                last: {
+                    /** Format: date-time */
+                    at: string;
+                    event: string;
+                    locale: string;
+                    slug: string;
+                } | null;
+                /** @description Webhook calls refused for a missing or wrong X-Webhook-Secret. */
+                refused_this_month: number;
+                /** Format: date-time */
+                last_refused_at: string | null;
+                /** @description Reconciliation found changes no webhook announced: the likely cause. */
+                warning: {
+                    /** Format: date-time */
+                    at: string;
+                    /** @enum {unknown} */
+                    cause: "not_set_up" | "wrong_secret" | "not_delivered";
+                    message: string;
+                } | null;
+            };
+            purges_owed: {
+                tags: number;
+                attempts: number;
+                /** Format: date-time */
+                next_attempt_at: string;
+            } | null;
+            quota_outage: {
+                /** Format: date-time */
+                blocked_until: string;
+                /** Format: date-time */
+                next_probe_at: string;
+            } | null;
+            butter_calls: {
+                /** @description The month counted (UTC). */
+                month: string;
+                /** @description ButterCMS requests this site made this month, as its functions counted them. */
+                count: number;
+                /** @description BUTTERCMS_PLAN_QUOTA, when set. */
+                plan_quota: number | null;
+                share_of_quota: number | null;
+                /** @description How exact `count` is. */
+                exactness: string;
+            };
+        };
     };
     responses: {
         /** @description `invalid_parameter`: a value is invalid or unknown; `errors` names each. */
@@ -448,7 +570,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `unauthorized`: `preview=1` (or a session read) without a valid session: none, expired, invalid, or revoked by `DELETE /api/auth`; or, on the webhook, a missing or wrong `X-Webhook-Secret`. */
+        /** @description `unauthorized`: `preview=1` (or a session read) without a valid session: none, expired, invalid, or revoked by `DELETE /api/auth`; on the webhook, a missing or wrong `X-Webhook-Secret`; on `GET /api/status`, a missing or wrong `Authorization: Bearer <STATUS_TOKEN>`. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -512,7 +634,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `upstream_unavailable` (ButterCMS rate-limited us, its API quota is used up, or the circuit breaker is open; with `Retry-After`), `auth_not_configured` (PREVIEW_PASSWORD/SESSION_SECRET unset), `webhook_not_configured` (WEBHOOK_SECRET unset), `session_store_unavailable` (the session store could not be checked; previews fail closed), or, from the webhook, `content_store_unavailable` (the CDN was purged but the change could not be recorded in Netlify Blobs for every instance: they show it at their next index refresh, within 10 minutes). */
+        /** @description `upstream_unavailable` (ButterCMS rate-limited us, its API quota is used up, or the circuit breaker is open; with `Retry-After`), `auth_not_configured` (PREVIEW_PASSWORD/SESSION_SECRET unset), `webhook_not_configured` (WEBHOOK_SECRET unset), `status_not_configured` (STATUS_TOKEN unset, on `GET /api/status`), `session_store_unavailable` (the session store could not be checked; previews fail closed), or, from the webhook, `content_store_unavailable` (the CDN was purged but the change could not be recorded in Netlify Blobs for every instance: reconciliation finds it). */
         Unavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -1190,6 +1312,31 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             405: components["responses"]["MethodNotAllowed"];
+        };
+    };
+    getStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -2,7 +2,7 @@
  * The typed client (client/index.js) against the real functions, in-process,
  * over the sample blog (ButterCMS emulated by msw).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BlogApiError, createBlogClient } from "../../client/index.js";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
 import { enableSessions } from "../helpers/auth.ts";
@@ -123,6 +123,18 @@ describe("the blog client", () => {
 
     const draft = unpublishedPosts.find((post) => post.status === "draft")!;
     expect((await editor.getPost(draft.slug, { preview: true })).data.slug).toBe(draft.slug);
+  });
+
+  it("reads /api/status with the STATUS_TOKEN, and throws 401 without the right one, 503 when it is unset", async () => {
+    expect((await thrown(blog().getStatus("anything"))).code).toBe("status_not_configured");
+    const statusToken = "operators-only-0123456789abcdef";
+    vi.stubEnv("STATUS_TOKEN", statusToken);
+    const status = await blog().getStatus(statusToken);
+    expect(typeof status).toBe("object");
+    expect(requests.at(-1)?.pathname).toBe("/api/status");
+    const refused = await thrown(blog().getStatus("not-the-token"));
+    expect(refused.status).toBe(401);
+    expect(refused.code).toBe("unauthorized");
   });
 
   it("needs a baseUrl", () => {
