@@ -45,6 +45,12 @@ export interface Snapshot {
 /** On average one post in BOUNDARY_EVERY ends a chunk; MAX_CHUNK_BYTES ends one in any case. */
 const BOUNDARY_EVERY = 256;
 export const MAX_CHUNK_BYTES = 512 * 1024;
+/**
+ * The manifest read once a short one failed: long enough for a Blobs slowed
+ * by load, short enough that a Blobs that never answers still leaves time to
+ * ask ButterCMS (a cold instance answers within about 3 s either way).
+ */
+const PATIENT_MANIFEST_TIMEOUT_MS = 1_000;
 
 export const manifestKey = (locale: LocaleKey): string => `snapshot/${locale}/manifest`;
 const chunkKey = (locale: LocaleKey, id: string): string => `snapshot/${locale}/chunk/${id}`;
@@ -86,7 +92,7 @@ export class SnapshotChanged extends Error {
 /**
  * The stored snapshot of `locale`, or null when none was ever written.
  * Chunks in `held` (from an earlier read) are not read again; `patient`
- * gives the manifest read the chunks' longer time limit. Throws
+ * gives the manifest read PATIENT_MANIFEST_TIMEOUT_MS. Throws
  * BlobsUnavailable when Blobs fails, SnapshotChanged when a newer snapshot
  * retired a chunk while this one was read (read again).
  */
@@ -97,7 +103,7 @@ export async function readSnapshot(
   early?: Promise<StoredValue<IndexManifest> | null>,
   patient = false,
 ): Promise<Snapshot | null> {
-  const manifestRead = patient ? { timeoutMs: BLOBS_BULK_TIMEOUT_MS } : {};
+  const manifestRead = patient ? { timeoutMs: PATIENT_MANIFEST_TIMEOUT_MS } : {};
   const stored = await (early ?? store.get<IndexManifest>(manifestKey(locale), manifestRead));
   if (!stored) return null;
   const manifest = stored.value;

@@ -4,7 +4,7 @@
  * site state ("owed") and retried with backoff: by the webhook in the
  * background, and by any instance of any function when it next reads the
  * shared state. Worst case while Netlify's purge API stays down: the CDN
- * keeps what it had until `CDN_MAX_AGE` (README, "Freshness").
+ * keeps what it had until `CDN_MAX_AGE` (docs/architecture.md, "Freshness").
  */
 import { log } from "../core/log.ts";
 import { sleep } from "../core/sleep.ts";
