@@ -81,6 +81,8 @@ export interface BlobsReadStats {
   /** Calls answered with a fault (503, or a hang the caller gave up on). */
   failedCalls: number;
   byClass: Record<string, ReadClass>;
+  /** Bytes read by what caused the read and the function that made it (`reader getPosts`, …). */
+  byCause: Record<string, ReadClass>;
 }
 
 interface Blob {
@@ -114,6 +116,7 @@ export const emptyReadStats = (): BlobsReadStats => ({
   bytesWritten: 0,
   failedCalls: 0,
   byClass: {},
+  byCause: {},
 });
 
 export class BlobsEmulator {
@@ -128,6 +131,8 @@ export class BlobsEmulator {
   fault: BlobsFault | null = null;
   /** Told of every read that returned a body (bytes), to attribute it (set by the platform). */
   onRead: (bytes: number) => void = () => {};
+  /** What caused the current call and which function made it (set by the platform). */
+  causeOf: () => string = () => "unknown";
   private readonly random: () => number;
   private readonly variable: Set<string>;
 
@@ -181,12 +186,15 @@ export class BlobsEmulator {
       stats.largestBytes = bytes;
       stats.largestKey = `${store}/${key}`;
     }
-    const name = this.keyClass(store, key);
-    const entry = stats.byClass[name] ?? { reads: 0, bytes: 0, largest: 0 };
-    entry.reads++;
-    entry.bytes += bytes;
-    entry.largest = Math.max(entry.largest, bytes);
-    stats.byClass[name] = entry;
+    const add = (table: Record<string, ReadClass>, name: string) => {
+      const entry = table[name] ?? { reads: 0, bytes: 0, largest: 0 };
+      entry.reads++;
+      entry.bytes += bytes;
+      entry.largest = Math.max(entry.largest, bytes);
+      table[name] = entry;
+    };
+    add(stats.byClass, this.keyClass(store, key));
+    add(stats.byCause, this.causeOf());
     this.onRead(bytes);
   }
 

@@ -494,6 +494,10 @@ export function installNetwork(parts: {
     const tally = causeStorage.getStore()?.tally;
     if (tally) tally.butterCalls++;
   };
+  parts.blobs.causeOf = () => {
+    const cause = causeStorage.getStore();
+    return cause ? `${cause.kind} ${cause.fn ?? "-"}` : "none";
+  };
   parts.blobs.onRead = (bytes) => {
     const tally = causeStorage.getStore()?.tally;
     if (tally) {

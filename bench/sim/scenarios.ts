@@ -75,6 +75,7 @@ function counters(world: World) {
     blobsAbortedReads: blobs.abortedReads,
     blobsFailedCalls: blobs.failedCalls,
     blobsByClass: Object.fromEntries(Object.entries(blobs.byClass).map(([name, c]) => [name, c.bytes])),
+    blobsByCause: Object.fromEntries(Object.entries(blobs.byCause).map(([name, c]) => [name, c.bytes])),
   };
 }
 
@@ -100,6 +101,7 @@ function windowOf(before: Counters, after: Counters) {
     blobs_aborted_reads: after.blobsAbortedReads - before.blobsAbortedReads,
     blobs_failed_calls: after.blobsFailedCalls - before.blobsFailedCalls,
     blobs_bytes_read_by_key: diff(after.blobsByClass, before.blobsByClass),
+    blobs_bytes_read_by_cause: diff(after.blobsByCause, before.blobsByCause),
   };
 }
 
@@ -127,11 +129,13 @@ export function scheduledSummary(world: World, since = 0) {
     /** Runs that called ButterCMS more than once per locale (a pass over more than the newest page). */
     full_passes: calls.filter((n) => n > locales).length,
     statuses: countsOf(runs.map((run) => String(run.status))),
-    ms_max: runs.length ? Math.max(...runs.map((run) => run.ms)) : null,
+    ms_max: runs.length ? Math.round(Math.max(...runs.map((run) => run.ms))) : null,
     ms_p50: runs.length
-      ? percentile(
-          runs.map((run) => run.ms),
-          50,
+      ? Math.round(
+          percentile(
+            runs.map((run) => run.ms),
+            50,
+          ),
         )
       : null,
     blobs_bytes_read_max: runs.length ? Math.max(...runs.map((run) => run.tally.blobsBytesRead)) : null,
@@ -773,6 +777,7 @@ const DAY_MS = 86_400_000;
  * `days` days of virtual time is counted; calls a month = calls × 30 / days.
  */
 export async function planScenario(world: World, options: { plan: Plan; days: number }) {
+  if (options.days < 2) throw new Error("a plan's row needs at least 2 virtual days");
   const { plan } = options;
   world.butterModule.generateBlog(plan.posts, world.clock.now, plan.locales.length > 1 ? plan.locales : []);
   await world.loadFunctions();
@@ -808,8 +813,8 @@ export async function planScenario(world: World, options: { plan: Plan; days: nu
  * plan's site (10,000 posts × 3 locales, BUTTERCMS_PLAN_QUOTA 1,000,000):
  * 120 edits 90 s apart, the lost ones alternately among the newest hundred
  * posts and older ones; no readers, only probes of each lost edit's post
- * page and the list page that shows it, every 10 s for the first hour and
- * every minute after, until 25 hours after the last loss. Healed = the
+ * page and the list page that shows it, every 30 s for the first hour and
+ * every 2 minutes after, for 25 hours. Healed = the
  * first probe from which both URLs showed the edit for good.
  */
 export async function lostWebhookScenario(
@@ -827,8 +832,8 @@ export async function lostWebhookScenario(
   /** The list page (1-based) of each post: generated posts are newest first by number. */
   const pageOf = (slug: string) => Math.ceil(Number(slug.slice(5)) / MODEL.pageSize);
   const probes = new Probes(world, universe, publisher, {
-    tickMs: 10_000,
-    due: (age, tick) => age < 3_600_000 || tick % 6 === 0,
+    tickMs: 30_000,
+    due: (age, tick) => age < 3_600_000 || tick % 4 === 0,
     urls: async (record) =>
       record.delivered
         ? []

@@ -76,7 +76,7 @@ const scale = (publish: boolean, blobs: "down" | "slow" | "up", small = false): 
     }),
 });
 
-const plan = (key: keyof typeof PLANS, butterLatencyMs?: number): ScenarioSpec => {
+const plan = (key: keyof typeof PLANS, butterLatencyMs?: number, days = PLAN_DAYS): ScenarioSpec => {
   const p = PLANS[key];
   if (!p) throw new Error(`no plan ${key}`);
   return {
@@ -89,7 +89,7 @@ const plan = (key: keyof typeof PLANS, butterLatencyMs?: number): ScenarioSpec =
       env: { BUTTERCMS_PLAN_QUOTA: String(p.quota) },
       ...(butterLatencyMs ? { butterLatencyMs } : {}),
     },
-    run: (world) => planScenario(world, { plan: p, days: PLAN_DAYS }),
+    run: (world) => planScenario(world, { plan: p, days }),
   };
 };
 
@@ -97,7 +97,7 @@ const plan = (key: keyof typeof PLANS, butterLatencyMs?: number): ScenarioSpec =
 export const SCENARIOS = {
   visibility: {
     world: { defaultInstances: 4 },
-    run: (world, seed) => publishScenario(world, { probes: true, seed }),
+    run: (world, seed) => publishScenario(world, { probes: true, seed, windowMs: 300_000 }),
   },
   publish: {
     world: { defaultInstances: 4 },
@@ -138,7 +138,8 @@ export const SCENARIOS = {
   "plan-basic": plan("basic"),
   "plan-advanced": plan("advanced"),
   "plan-professional": plan("professional"),
-  "reconcile-300ms": plan("professional", 300),
+  // Two days: a full pass at least once (the reconciler plans one within a day), at 300 ms per call.
+  "reconcile-300ms": plan("professional", 300, 2),
   "lost-webhook": {
     world: {
       defaultInstances: 1,

@@ -232,7 +232,11 @@ export class World {
         webhook: { event: name, target: `${SITE_URL}/api/webhooks/buttercms` },
       }),
     });
-    return { status: response.status, ms: this.clock.now - started, body: response.body.slice(0, 300) };
+    return {
+      status: response.status,
+      ms: Math.round(this.clock.now - started),
+      body: response.body.slice(0, 300),
+    };
   }
 
   /** The locales of the site (BUTTERCMS_LOCALES), `[null]` for the default alone; null is the default. */
