@@ -247,6 +247,11 @@ async function orchestrate(args: string[]) {
       src_content_present: contentLayer,
       scheduled_function_present: existsSync(join(source.dir, "functions", "reconcileIndex.mts")),
     },
+    /** The sim itself and its ButterCMS emulation: this checkout's bench/ and sample/. */
+    sim: {
+      rev: git("rev-parse", "--short", "HEAD"),
+      uncommitted_changes: git("status", "--porcelain", "--", "bench/sim", "sample").length > 0,
+    },
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", node: process.version },
     wall_seconds: round((Date.now() - started) / 1000, 1),
     seed,

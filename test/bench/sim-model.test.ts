@@ -30,7 +30,11 @@ function blobs() {
     variableSegments: ["en", "es"],
   });
   /** One call; resolves with its status and how long it took in virtual ms. */
-  const call = async (method: string, key: string, init: { body?: Uint8Array; timeoutMs?: number } = {}) => {
+  const call = async (
+    method: string,
+    key: string,
+    init: { body?: Uint8Array<ArrayBuffer>; timeoutMs?: number } = {},
+  ) => {
     const started = clock.now;
     const controller = new AbortController();
     if (init.timeoutMs !== undefined)
