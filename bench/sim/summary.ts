@@ -165,12 +165,21 @@ export function summarise(reports: Record<string, unknown>) {
       cold_first_list_butter_calls: 0,
       heap_mb: 64,
     },
+    meets: {
+      butter_calls_per_publish: atMost(perPublish, 20),
+      blobs_bytes_read_per_publish: atMost(bytesPerPublish, 5 * MB),
+      largest_blob_read_bytes: atMost(largest, MB),
+      cold_first_list_butter_calls: coldDefault === 0,
+      heap_mb: atMost(heapMb, 64),
+      twins_agree_at_window_start: twinsAgree,
+    },
     meets_target:
       atMost(perPublish, 20) &&
       atMost(bytesPerPublish, 5 * MB) &&
       atMost(largest, MB) &&
       coldDefault === 0 &&
-      atMost(heapMb, 64),
+      atMost(heapMb, 64) &&
+      twinsAgree,
   };
 
   const outageCalls = b("scale", "window.butter_calls");
