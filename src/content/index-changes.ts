@@ -12,7 +12,7 @@
  * applying one again, late or twice, puts the same post in the same place.
  */
 import type { Term } from "../butter/types.ts";
-import type { SharedStore } from "../netlify/blobs.ts";
+import type { ReadOptions, SharedStore } from "../netlify/blobs.ts";
 import type { IndexedPost } from "./index-snapshot.ts";
 import type { LocaleKey } from "./locale.ts";
 import {
@@ -111,6 +111,7 @@ export async function recordsBetween(
   refs: readonly ChangeRef[],
   from: number,
   to: number,
+  options?: ReadOptions,
 ): Promise<ChangeRecord[] | null> {
   const wanted: ChangeRef[] = [];
   for (let generation = from + 1; generation <= to; generation++) {
@@ -122,7 +123,7 @@ export async function recordsBetween(
     wanted.map(async ({ key }) => {
       const cached = known.get(key);
       if (cached) return cached;
-      const stored = await store.get<ChangeRecord>(key);
+      const stored = await store.get<ChangeRecord>(key, options);
       // Missing, or written by an older version of this backend: the snapshot is read instead.
       if (!stored || !Array.isArray(stored.value.updates) || !Array.isArray(stored.value.effects))
         return null;

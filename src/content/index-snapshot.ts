@@ -15,7 +15,12 @@
  */
 import type { PostSummary } from "../butter/types.ts";
 import { contentId, fnv1a } from "../core/hash.ts";
-import { BLOBS_BULK_TIMEOUT_MS, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
+import {
+  BLOBS_BULK_TIMEOUT_MS,
+  BLOBS_TIMEOUT_MS,
+  type SharedStore,
+  type StoredValue,
+} from "../netlify/blobs.ts";
 import type { LocaleKey } from "./locale.ts";
 
 /** What the index keeps of a post: its summary, never its body. */
@@ -46,11 +51,13 @@ export interface Snapshot {
 const BOUNDARY_EVERY = 256;
 export const MAX_CHUNK_BYTES = 512 * 1024;
 /**
- * The manifest read once a short one failed: long enough for a Blobs slowed
- * by load, short enough that a Blobs that never answers still leaves time to
- * ask ButterCMS (a cold instance answers within about 3 s either way).
+ * The manifest read's time limit: `warm`, as any read on a request's path;
+ * `slow`, once a short read failed: long enough for a Blobs slowed by load,
+ * short enough that a Blobs that never answers still leaves time to ask
+ * ButterCMS (a cold instance answers within about 3 s either way);
+ * `outage`, once ButterCMS has failed too: the alternative is an error.
  */
-const PATIENT_MANIFEST_TIMEOUT_MS = 1_000;
+const MANIFEST_TIMEOUT_MS = { warm: BLOBS_TIMEOUT_MS, slow: 1_000, outage: BLOBS_BULK_TIMEOUT_MS };
 
 export const manifestKey = (locale: LocaleKey): string => `snapshot/${locale}/manifest`;
 const chunkKey = (locale: LocaleKey, id: string): string => `snapshot/${locale}/chunk/${id}`;
@@ -91,8 +98,8 @@ export class SnapshotChanged extends Error {
 
 /**
  * The stored snapshot of `locale`, or null when none was ever written.
- * Chunks in `held` (from an earlier read) are not read again; `patient`
- * gives the manifest read PATIENT_MANIFEST_TIMEOUT_MS. Throws
+ * Chunks in `held` (from an earlier read) are not read again; `patience`
+ * sets the manifest read's time limit (MANIFEST_TIMEOUT_MS). Throws
  * BlobsUnavailable when Blobs fails, SnapshotChanged when a newer snapshot
  * retired a chunk while this one was read (read again).
  */
@@ -101,9 +108,9 @@ export async function readSnapshot(
   locale: LocaleKey,
   held: ReadonlyMap<string, readonly IndexedPost[]> = new Map(),
   early?: Promise<StoredValue<IndexManifest> | null>,
-  patient = false,
+  patience: "warm" | "slow" | "outage" = "warm",
 ): Promise<Snapshot | null> {
-  const manifestRead = patient ? { timeoutMs: PATIENT_MANIFEST_TIMEOUT_MS } : {};
+  const manifestRead = { timeoutMs: MANIFEST_TIMEOUT_MS[patience] };
   const stored = await (early ?? store.get<IndexManifest>(manifestKey(locale), manifestRead));
   if (!stored) return null;
   const manifest = stored.value;

@@ -22,7 +22,13 @@
 import { log } from "../core/log.ts";
 import { sleep } from "../core/sleep.ts";
 import { CURRENT, type Freshness, lastKnownGood, UNVERIFIED } from "../http/freshness.ts";
-import { openSharedStore, type SharedStore, type StoredValue } from "../netlify/blobs.ts";
+import {
+  BLOBS_BULK_TIMEOUT_MS,
+  BlobsUnavailable,
+  openSharedStore,
+  type SharedStore,
+  type StoredValue,
+} from "../netlify/blobs.ts";
 import { postsTag } from "./cache-tags.ts";
 import { applyRecord, forgetChangeRecords, recordsBetween } from "./index-changes.ts";
 import { fetchAllPosts } from "./index-fetch.ts";
@@ -44,6 +50,7 @@ import {
 } from "./instance-state.ts";
 import type { LocaleKey } from "./locale.ts";
 import type { ReadScope } from "./read-scope.ts";
+import { readSiteState } from "./site-state.ts";
 import { checkSiteState } from "./state-check.ts";
 import { isOutage } from "./upstream.ts";
 
@@ -67,6 +74,8 @@ interface Held {
   comparedAt: number;
 }
 
+/** A read's time limit once the short one failed (Blobs slowed by load). */
+const SLOW_READ_MS = 1_000;
 /** How long a claim to build a new site's first index stands before another instance may take it over. */
 const BUILD_CLAIM_MS = 30_000;
 /** How long a reader waits for another instance's first build, and how often it looks. */
@@ -194,7 +203,7 @@ async function catchUp(
     }
     // Once more, with more time, when a read failed (slow Blobs) or a chunk was retired meanwhile.
     const snapshot: Snapshot | null = await readSnapshot(store, locale, mine?.chunks, early).catch(() =>
-      readSnapshot(store, locale, mine?.chunks, undefined, true),
+      readSnapshot(store, locale, mine?.chunks, undefined, "slow"),
     );
     if (!snapshot) return await firstBuild(scope, store, locale, target);
     return await fromSnapshot(store, locale, snapshot, target);
@@ -207,6 +216,8 @@ async function catchUp(
       });
       return { ...mine, index: withFreshness(mine.index, UNVERIFIED), loadedAt: Date.now() };
     }
+    // Nothing held: the reads again with more time, or ButterCMS.
+    if (error instanceof BlobsUnavailable) return fromSlowBlobs(scope, store, locale);
     throw error;
   }
 }
@@ -294,11 +305,44 @@ async function claimBuild(store: SharedStore, locale: LocaleKey): Promise<boolea
   return store.set(key, claim, existing.etag ? { ifMatch: existing.etag } : {}).catch(() => false);
 }
 
+/**
+ * The snapshot brought to the generation the shared state says, both read
+ * with the time limits of `patience`; null when either cannot be read (an
+ * index that may still list a post removed since is never served).
+ */
+async function upToDate(store: SharedStore, locale: LocaleKey, patience: "slow" | "outage") {
+  const limit = { timeoutMs: patience === "slow" ? SLOW_READ_MS : BLOBS_BULK_TIMEOUT_MS };
+  const [state, snapshot] = await Promise.all([
+    readSiteState(store, limit).catch(() => null),
+    readSnapshot(store, locale, undefined, undefined, patience).catch(() => null),
+  ]);
+  if (!state || !snapshot) return null;
+  const at = snapshot.manifest.generation;
+  const target = Math.max(at, state.generations[locale] ?? 0);
+  const refs = state.changes?.[locale] ?? [];
+  const records = await recordsBetween(store, refs, at, target, limit).catch(() => null);
+  if (!records) return null;
+  const posts = records.reduce<readonly IndexedPost[]>(
+    (held, record) => applyRecord(held, record),
+    snapshot.posts,
+  );
+  return {
+    posts,
+    generation: target,
+    source: { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt },
+  };
+}
+
+/**
+ * A cold instance whose short reads failed (Blobs slowed by load): the
+ * state and the snapshot again with SLOW_READ_MS each; ButterCMS when they
+ * do not answer even so. Known to be what the shared state says, but not
+ * checked within STATE_CHECK_MS: short-lived.
+ */
 async function fromSlowBlobs(scope: ReadScope, store: SharedStore, locale: LocaleKey): Promise<Held> {
-  const snapshot = await readSnapshot(store, locale, undefined, undefined, true).catch(() => null);
-  if (!snapshot) return buildOwn(scope, locale, undefined);
-  const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
-  return fresh(locale, snapshot.manifest.generation, snapshot.posts, source, UNVERIFIED);
+  const found = await upToDate(store, locale, "slow");
+  if (!found) return buildOwn(scope, locale, undefined);
+  return fresh(locale, found.generation, found.posts, found.source, UNVERIFIED);
 }
 
 /** Without Blobs: this instance's own index, from ButterCMS. */
@@ -328,13 +372,12 @@ async function buildOwn(scope: ReadScope, locale: LocaleKey, previous: Held | un
       const since = new Date(previous.loadedAt).toISOString();
       return { ...previous, index: withFreshness(previous.index, lastKnownGood(since)) };
     }
-    // Blobs may still answer even though the shared state could not be verified.
+    // Blobs may still answer even though the shared state could not be verified: it gets all the time.
     const store = openSharedStore(scope.config.content.storeName);
-    const snapshot = store ? await readSnapshot(store, locale).catch(() => null) : null;
-    if (!snapshot) throw error;
-    const since = new Date(snapshot.manifest.comparedAt).toISOString();
-    const source = { chunks: snapshot.chunks, comparedAt: snapshot.manifest.comparedAt };
-    return fresh(locale, snapshot.manifest.generation, snapshot.posts, source, lastKnownGood(since));
+    const found = store ? await upToDate(store, locale, "outage") : null;
+    if (!found) throw error;
+    const since = new Date(found.source.comparedAt).toISOString();
+    return fresh(locale, found.generation, found.posts, found.source, lastKnownGood(since));
   }
 }
 

@@ -10,7 +10,7 @@
  * every list in it is bounded.
  */
 import { log } from "../core/log.ts";
-import { BlobsUnavailable, type SharedStore } from "../netlify/blobs.ts";
+import { BlobsUnavailable, type ReadOptions, type SharedStore } from "../netlify/blobs.ts";
 
 /** How stale an instance's view of the shared state may be. */
 export const STATE_CHECK_MS = 2_000;
@@ -157,8 +157,8 @@ function normalise(value: SiteState | undefined): SiteState {
 }
 
 /** The shared state as stored now (throws BlobsUnavailable). */
-export async function readSiteState(store: SharedStore): Promise<SiteState> {
-  return normalise((await store.get<SiteState>(STATE_KEY))?.value);
+export async function readSiteState(store: SharedStore, options?: ReadOptions): Promise<SiteState> {
+  return normalise((await store.get<SiteState>(STATE_KEY, options))?.value);
 }
 
 /**

@@ -133,7 +133,7 @@ describe("cold workers while ButterCMS fails", () => {
       before.set(path, res.text);
     }
     expect(before.get(`/api/search?q=${word}`)).toContain(`"${gone.slug}"`);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // the workers' background Blobs writes
     writeFileSync(faultFile, "down");
     try {
       // Unpublished as the outage starts: copies made before it must be served without it.
