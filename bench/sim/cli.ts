@@ -282,9 +282,10 @@ async function orchestrate(args: string[]) {
     outputs.save && existsSync(outputs.results)
       ? (JSON.parse(readFileSync(outputs.results, "utf8")) as Json)
       : {};
+  // Runs kept under a name (--save-as) stay if this sim measured them (older ones have no plans).
   const named = Object.fromEntries(
     Object.entries(existing).filter(
-      ([, value]) => value && typeof value === "object" && "generated" in value,
+      ([, value]) => value && typeof value === "object" && "generated" in value && "plans" in value,
     ),
   );
   const next: Json =
