@@ -8,6 +8,7 @@ const noEndpoint = async (): Promise<never> => {
 
 /** Any /api path no endpoint owns: 404 problem+json, never the site's HTML 404 page. */
 export default defineEndpoint({
+  name: "apiNotFound",
   route: () => config.path,
   methods: { GET: noEndpoint },
   otherMethods: noEndpoint,

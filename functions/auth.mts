@@ -4,6 +4,7 @@ import { logIn, logOut, sessionStatus } from "../src/preview/auth-handlers.ts";
 
 /** POST|GET|DELETE /api/auth: preview sessions (docs/http-contract.md). */
 export default defineEndpoint({
+  name: "auth",
   route: () => config.path,
   // Every method reads or writes the session: CORS only with credentials for listed origins.
   usesSession: () => true,

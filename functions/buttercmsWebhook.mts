@@ -5,6 +5,7 @@ import { applyPostChange } from "../src/content/post-change.ts";
 import { countRefusedWebhook, flushUsage } from "../src/content/usage.ts";
 import { ApiError } from "../src/core/errors.ts";
 import { log } from "../src/core/log.ts";
+import { annotateLogContext } from "../src/core/log-context.ts";
 import { defineEndpoint } from "../src/endpoint/define-endpoint.ts";
 import { jsonResponse } from "../src/http/representation.ts";
 import { readJsonObject } from "../src/http/request-body.ts";
@@ -17,6 +18,7 @@ const ANSWER_WITHIN_MS = 4_000;
 
 /** POST /api/webhooks/buttercms: a post changed; record what ButterCMS says now and purge the CDN. */
 export default defineEndpoint({
+  name: "buttercmsWebhook",
   route: () => config.path,
   methods: {
     POST: async (scope) => {
@@ -25,6 +27,7 @@ export default defineEndpoint({
       } catch (error) {
         // Counted for the status endpoint: a wrong secret in ButterCMS's settings loses every publish.
         if (error instanceof ApiError && error.code === "unauthorized") {
+          log("warn", "webhook.refused", "Refused a webhook without the right X-Webhook-Secret", {});
           countRefusedWebhook();
           flushUsage(scope, openSharedStore(scope.config.content.storeName));
         }
@@ -32,11 +35,22 @@ export default defineEndpoint({
       }
       const parsed = parseWebhook(await readJsonObject(scope.req, MAX_WEBHOOK_BODY_BYTES), scope.config);
       if (parsed.kind === "ignored") {
-        log("info", "Ignored a ButterCMS webhook", { event: parsed.event, reason: parsed.reason });
+        log("info", "webhook.ignored", "Ignored a ButterCMS webhook", {
+          webhookEvent: parsed.event,
+          reason: parsed.reason,
+        });
         return jsonResponse({ accepted: true, event: parsed.event, ignored: true }, 202);
       }
       const { change } = parsed;
-      const outcome = await settleWithin(scope.context, applyPostChange(scope, change), ANSWER_WITHIN_MS);
+      annotateLogContext({ slug: change.slug, locale: change.locale });
+      const applied = applyPostChange(scope, change).then((outcome) => {
+        log("info", "webhook.applied", "Applied a ButterCMS webhook", {
+          webhookEvent: change.event,
+          purge: outcome.purge,
+        });
+        return outcome;
+      });
+      const outcome = await settleWithin(scope.context, applied, ANSWER_WITHIN_MS);
       if (!outcome.done) {
         const pending = tagsForPostChange(change.slug, change.locale);
         return jsonResponse({ accepted: true, event: change.event, pending }, 202);

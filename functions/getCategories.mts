@@ -2,7 +2,7 @@ import type { Config } from "@netlify/functions";
 import { termListEndpoint } from "../src/endpoint/term-list-endpoint.ts";
 
 /** GET /api/categories: all categories; `include=recent_posts` embeds each one's newest posts. */
-export default termListEndpoint("category", () => config.path);
+export default termListEndpoint("getCategories", "category", () => config.path);
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
 export const config: Config = { path: "/api/categories" };

@@ -6,6 +6,7 @@ import { pathParam } from "../src/netlify/context.ts";
 
 /** GET /api/feeds/rss|atom|sitemap: the XML itself, with its own content type. */
 export default defineReadEndpoint({
+  name: "getFeed",
   route: () => config.path,
   query: FEED_QUERY,
   read: async (scope, query) => {

@@ -8,6 +8,7 @@ let representation: Representation | undefined;
 
 /** GET /api/openapi.json: the OpenAPI 3.1 document of this API (openapi.json in the repo). */
 export default defineReadEndpoint({
+  name: "getOpenApi",
   route: () => config.path,
   query: {},
   read: async () => {

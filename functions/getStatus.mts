@@ -6,6 +6,7 @@ import { jsonResponse } from "../src/http/representation.ts";
 
 /** GET /api/status: for operators, behind `Authorization: Bearer <STATUS_TOKEN>`; never cached. */
 export default defineEndpoint({
+  name: "getStatus",
   route: () => config.path,
   methods: {
     GET: async (scope) => {

@@ -2,7 +2,7 @@ import type { Config } from "@netlify/functions";
 import { termListEndpoint } from "../src/endpoint/term-list-endpoint.ts";
 
 /** GET /api/tags: all tags; `include=recent_posts` embeds each one's newest posts. */
-export default termListEndpoint("tag", () => config.path);
+export default termListEndpoint("getTags", "tag", () => config.path);
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
 export const config: Config = { path: "/api/tags" };

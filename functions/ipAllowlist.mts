@@ -8,6 +8,7 @@ import { evaluateIp } from "../src/preview/ip-policy.ts";
 
 /** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
 export default defineEndpoint({
+  name: "ipAllowlist",
   route: () => config.path,
   ipPolicy: "reported",
   methods: {

@@ -4,6 +4,7 @@ import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 
 /** GET /api/search?q=: published posts matching `q`, in ButterCMS's relevance order. */
 export default defineReadEndpoint({
+  name: "searchPosts",
   route: () => config.path,
   query: SEARCH_QUERY,
   read: (scope, query) => searchRepresentation(scope, query),

@@ -154,7 +154,9 @@ export async function read(
       options.tags,
     );
     if (outcome === "stale-if-error") {
-      log("warn", "ButterCMS failed; served this instance's stale copy", { key: options.key });
+      log("warn", "butter.stale_copy_served", "ButterCMS failed; served this instance's stale copy", {
+        key: options.key,
+      });
       return value && marked(value, UNVERIFIED);
     }
     // A slow load may have started from a view older than the webhook's second purge: keep it short.
@@ -164,7 +166,15 @@ export async function read(
     if (!shared || !isOutage(error)) throw error;
     const copy = await lastKnownGoodCopy(options, shared, startedAt);
     if (!copy) throw error;
-    log("warn", "ButterCMS failed; served the last-known-good copy from Netlify Blobs", { key: options.key });
+    log(
+      "warn",
+      "butter.last_known_good_served",
+      "ButterCMS failed; served the last-known-good copy from Netlify Blobs",
+      {
+        key: options.key,
+        since: copy.freshness?.kind === "last-known-good" ? copy.freshness.since : undefined,
+      },
+    );
     return copy;
   }
 }

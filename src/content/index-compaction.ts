@@ -53,7 +53,7 @@ export async function compactIfBehind(
     if (!stored || generation - stored.value.generation < COMPACT_AFTER) return;
     await compact(scope, store, locale);
   } catch (error) {
-    log("warn", "Could not write a new snapshot of the published index", {
+    log("warn", "index.snapshot_write_failed", "Could not write a new snapshot of the published index", {
       locale,
       error: (error as Error).message,
     });

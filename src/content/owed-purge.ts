@@ -62,7 +62,7 @@ export async function purgeOrOwe(
     await purgeTags(tags);
     return "purged";
   } catch (error) {
-    log("error", "Netlify CDN purge failed; recording it to be retried", {
+    log("error", "purge.owed", "Netlify CDN purge failed; recording it to be retried", {
       tags,
       error: (error as Error).message,
     });
@@ -91,10 +91,15 @@ export async function completeOwedPurge(store: SharedStore, state: SiteStateView
     if (!claimed) return false;
     await purgeTags(claimed.tags);
     await settle(store, state, claimed.tags);
-    log("info", "Completed an owed CDN purge", { tags: claimed.tags, attempts: claimed.attempts + 1 });
+    log("info", "purge.completed", "Completed an owed CDN purge", {
+      tags: claimed.tags,
+      attempts: claimed.attempts + 1,
+    });
     return true;
   } catch (error) {
-    log("warn", "An owed CDN purge failed again; it stays owed", { error: (error as Error).message });
+    log("warn", "purge.retry_failed", "An owed CDN purge failed again; it stays owed", {
+      error: (error as Error).message,
+    });
     return false;
   }
 }

@@ -66,10 +66,16 @@ async function currentState(scope: ReadScope, slug: string, locale: LocaleKey): 
       ? { kind: "published", post: detail.data }
       : { kind: "absent" };
   } catch (error) {
-    log("warn", "ButterCMS failed while a webhook asked for a post: reconciliation will ask again", {
-      slug,
-      error: (error as Error).message,
-    });
+    log(
+      "warn",
+      "webhook.butter_failed",
+      "ButterCMS failed while a webhook asked for a post: reconciliation will ask again",
+      {
+        slug,
+        locale,
+        error: (error as Error).message,
+      },
+    );
     return { kind: "unknown" };
   }
 }
@@ -181,8 +187,9 @@ export async function applyPostChange(scope: ReadScope, change: PostEvent): Prom
       await recordWithRetries(scope, store, change, now, recheck);
     } catch (error) {
       // The CDN is still purged below; reconciliation finds the change.
-      log("error", "Could not record a post change in Netlify Blobs", {
+      log("error", "webhook.not_recorded", "Could not record a post change in Netlify Blobs", {
         slug: change.slug,
+        locale: change.locale,
         error: (error as Error).message,
       });
       unrecorded = true;
@@ -207,6 +214,9 @@ async function secondPurge(store: SharedStore | null, tags: string[], first: Cha
   await sleep(SECOND_PURGE_DELAY_MS);
   const second = await purgeOrOwe(store, siteState, tags).catch(() => "owed" as const);
   if (!store) return;
-  if (second === "purged" && first === "owed") await settle(store, siteState, tags).catch(() => undefined);
+  if (second === "purged" && first === "owed") {
+    await settle(store, siteState, tags).catch(() => undefined);
+    log("info", "purge.completed", "Completed an owed CDN purge", { tags, attempts: 1 });
+  }
   if (siteState.peek().state.owedPurge) await retryOwedPurge(store, siteState);
 }

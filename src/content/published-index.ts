@@ -210,10 +210,15 @@ async function catchUp(
   } catch (error) {
     // Blobs failed part way: keep what this instance holds, not known to be current.
     if (mine) {
-      log("warn", "Could not bring the published index up to date from Netlify Blobs", {
-        locale,
-        error: (error as Error).message,
-      });
+      log(
+        "warn",
+        "index.update_failed",
+        "Could not bring the published index up to date from Netlify Blobs",
+        {
+          locale,
+          error: (error as Error).message,
+        },
+      );
       return { ...mine, index: withFreshness(mine.index, UNVERIFIED), loadedAt: Date.now() };
     }
     // Nothing held: the reads again with more time, or ButterCMS.
@@ -234,11 +239,16 @@ async function fromSnapshot(
   const posts = await applyRecords(store, locale, snapshot.posts, at, target);
   if (posts) return fresh(locale, target, posts, source, CURRENT);
   // More changes than the site state lists since the last snapshot (compaction failed): serve it, short-lived.
-  log("warn", "The published index snapshot is further behind than the change records reach", {
-    locale,
-    snapshotGeneration: at,
-    generation: target,
-  });
+  log(
+    "warn",
+    "index.snapshot_behind",
+    "The published index snapshot is further behind than the change records reach",
+    {
+      locale,
+      snapshotGeneration: at,
+      generation: target,
+    },
+  );
   return fresh(locale, at, snapshot.posts, source, UNVERIFIED);
 }
 
@@ -266,9 +276,14 @@ async function firstBuild(scope: ReadScope, store: SharedStore, locale: LocaleKe
       if (snapshot)
         return fromSnapshot(store, locale, snapshot, siteState.peek().state.generations[locale] ?? 0);
     }
-    log("warn", "Waited for another instance to build the first published index; building it here", {
-      locale,
-    });
+    log(
+      "warn",
+      "index.first_build_wait_expired",
+      "Waited for another instance to build the first published index; building it here",
+      {
+        locale,
+      },
+    );
   }
   try {
     // Claimed just after another instance finished: its snapshot is there now.
@@ -288,7 +303,10 @@ async function firstBuild(scope: ReadScope, store: SharedStore, locale: LocaleKe
       const theirs = await readSnapshot(store, locale);
       if (theirs) return fromSnapshot(store, locale, theirs, siteState.peek().state.generations[locale] ?? 0);
     }
-    log("info", "Built the first published index from ButterCMS", { locale, posts: posts.length });
+    log("info", "index.first_build", "Built the first published index from ButterCMS", {
+      locale,
+      posts: posts.length,
+    });
     return fresh(locale, target, posts, { chunks: new Map(), comparedAt: Date.now() }, CURRENT);
   } finally {
     await store.delete(buildClaimKey(locale)).catch(() => undefined);

@@ -257,11 +257,16 @@ async function reconcileLocale(
   const recorded = updates.length > 0 ? await recordDrift(scope, store, locale, index, updates) : [];
   const drifted = recorded.map((update) => update.slug);
   if (drifted.length > 0) {
-    log("warn", "Reconciliation found the published index out of line with ButterCMS: a webhook was missed", {
-      locale,
-      drifted: drifted.length,
-      slugs: drifted.slice(0, 10),
-    });
+    log(
+      "warn",
+      "reconcile.drift",
+      "Reconciliation found the published index out of line with ButterCMS: a webhook was missed",
+      {
+        locale,
+        drifted: drifted.length,
+        slugs: drifted.slice(0, 10),
+      },
+    );
     await purgeDrift(store, locale, drifted);
     // Their stored bodies are of a version no webhook announced: gone, so the next webhook's "before" is unknown.
     await Promise.all(drifted.map((slug) => forgetPost(store, locale, slug).catch(() => undefined)));
@@ -302,7 +307,16 @@ async function webhookWarning(store: SharedStore, previous: WebhookWarning | und
   const cause: WebhookTrouble =
     (usage?.webhooksRefused ?? 0) > 0 ? "wrong_secret" : lastWebhook ? "not_delivered" : "not_set_up";
   const due = !previous || now - previous.loggedAt >= WARN_EVERY_MS || previous.cause !== cause;
-  if (due) log("warn", `Reconciliation found changes no webhook announced: ${TROUBLE[cause]}`, { cause });
+  if (due) {
+    log(
+      "warn",
+      "reconcile.webhook_warning",
+      `Reconciliation found changes no webhook announced: ${TROUBLE[cause]}`,
+      {
+        cause,
+      },
+    );
+  }
   return { at: now, cause, message: TROUBLE[cause], loggedAt: due ? now : (previous?.loggedAt ?? now) };
 }
 
@@ -347,13 +361,18 @@ export function reconcileIfForgotten(scope: ReadScope, locale: LocaleKey, compar
     });
     siteState.adopt(state);
     if (!claimed) return;
-    log("info", "No reconciliation ran lately: a reader checks the newest posts", { locale });
+    log("info", "reconcile.reader_check", "No reconciliation ran lately: a reader checks the newest posts", {
+      locale,
+    });
     await reconcileLocale(scope, store, locale, "check", state.recheck?.[locale] ?? []);
   };
   runInBackground(
     scope.context,
     work().catch((error: Error) =>
-      log("warn", "A reader's reconciliation check failed", { error: error.message }),
+      log("warn", "reconcile.reader_check_failed", "A reader's reconciliation check failed", {
+        locale,
+        error: error.message,
+      }),
     ),
   );
 }
@@ -405,7 +424,7 @@ export async function runReconciliation(scope: ReadScope): Promise<ReconcileRepo
     }
   } catch (failure) {
     error = (failure as Error).message;
-    log("error", "Reconciliation failed; the next run tries again", { error });
+    log("error", "reconcile.failed", "Reconciliation failed; the next run tries again", { error });
   } finally {
     flushUsage(scope, store, true);
     const calls = reports.reduce((sum, report) => sum + report.calls, 0);

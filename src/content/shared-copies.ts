@@ -168,7 +168,7 @@ export async function shareCopy(
         : placeFor(shared, seen ?? (await storedCopy(store, shared)));
     await store.set(blob, copy);
   } catch (error) {
-    log("warn", "Could not share a copy through Netlify Blobs", {
+    log("warn", "copy.share_failed", "Could not share a copy through Netlify Blobs", {
       key: shared.blobs.join(" "),
       error: (error as Error).message,
     });

@@ -135,10 +135,15 @@ export class SiteStateView {
       const stored = await store.get<SiteState>(STATE_KEY);
       return this.replace({ state: normalise(stored?.value), verified: true, checkedAt: startedAt });
     } catch (error) {
-      log("warn", "Netlify Blobs unreachable: serving this instance's copies with a short CDN lifetime", {
-        error: (error as Error).message,
-        cause: String((error as Error).cause),
-      });
+      log(
+        "warn",
+        "blobs.unreachable",
+        "Netlify Blobs unreachable: serving this instance's copies with a short CDN lifetime",
+        {
+          error: (error as Error).message,
+          cause: String((error as Error).cause),
+        },
+      );
       return this.replace({ state: this.view.state, verified: false, checkedAt: this.view.checkedAt });
     }
   }

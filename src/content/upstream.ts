@@ -59,17 +59,22 @@ async function recordQuotaOutage(
   const now = Date.now();
   const until = now + (failure.retryAfterSeconds ?? 0) * 1000;
   const quota = { until, probeAt: Math.min(until, now + QUOTA_PROBE_INTERVAL_MS) };
-  log("error", "ButterCMS's API quota is used up: no calls until the reset. Upgrade the plan or wait.", {
-    resetsAt: new Date(until).toISOString(),
-    nextProbeAt: new Date(quota.probeAt).toISOString(),
-  });
+  log(
+    "error",
+    "quota.exhausted",
+    "ButterCMS's API quota is used up: no calls until the reset. Upgrade the plan or wait.",
+    {
+      resetsAt: new Date(until).toISOString(),
+      nextProbeAt: new Date(quota.probeAt).toISOString(),
+    },
+  );
   const store = openSharedStore(config.content.storeName);
   state.adopt({ ...state.peek().state, quota });
   if (!store) return;
   try {
     state.adopt(await updateSiteState(store, (current) => ({ ...current, quota })));
   } catch (error) {
-    log("warn", "Could not share the quota outage through Netlify Blobs", {
+    log("warn", "quota.not_shared", "Could not share the quota outage through Netlify Blobs", {
       error: (error as Error).message,
     });
   }
@@ -81,7 +86,7 @@ async function clearQuotaOutage(config: Config, state: SiteStateView): Promise<v
   if (!store) return;
   try {
     state.adopt(await updateSiteState(store, (current) => ({ ...current, quota: undefined })));
-    log("info", "ButterCMS answers again after a quota outage");
+    log("info", "quota.recovered", "ButterCMS answers again after a quota outage");
   } catch {
     // The next probe clears it.
   }

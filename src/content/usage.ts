@@ -80,9 +80,14 @@ async function flush(store: SharedStore): Promise<void> {
   } catch (error) {
     pending.butterCalls += taken.butterCalls;
     pending.webhooksRefused += taken.webhooksRefused;
-    log("warn", "Could not add ButterCMS calls to this month's counter; kept for the next try", {
-      error: (error as Error).message,
-    });
+    log(
+      "warn",
+      "usage.flush_failed",
+      "Could not add ButterCMS calls to this month's counter; kept for the next try",
+      {
+        error: (error as Error).message,
+      },
+    );
   }
 }
 

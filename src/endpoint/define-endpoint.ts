@@ -11,6 +11,8 @@
  */
 import { getConfig } from "../core/config.ts";
 import { methodNotAllowed, notFound } from "../core/errors.ts";
+import { withLogContext } from "../core/log-context.ts";
+import { PRIVATE_NO_STORE } from "../http/cache-headers.ts";
 import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
 import { problemResponse } from "../http/problem.ts";
 import type { MethodHandler } from "../http/request-scope.ts";
@@ -22,6 +24,8 @@ import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 export type Method = "GET" | "POST" | "DELETE";
 
 export interface EndpointDefinition {
+  /** The function's name (its file in functions/): every log line of its invocations carries it. */
+  name: string;
   /** The function's `config.path` (read lazily, so `config` stays a plain literal). */
   route: () => string | string[] | undefined;
   methods: Partial<Record<Method, MethodHandler>>;
@@ -42,8 +46,6 @@ export interface EndpointDefinition {
   otherMethods?: MethodHandler;
 }
 
-const NO_STORE = "private, no-store";
-
 function routePatterns(definition: EndpointDefinition): string[] {
   const path = definition.route();
   return path === undefined ? [] : Array.isArray(path) ? path : [path];
@@ -58,7 +60,7 @@ function withCommonHeaders(response: Response, common: Record<string, string>): 
   for (const name in common) {
     if (!response.headers.has(name)) response.headers.set(name, common[name] as string);
   }
-  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", NO_STORE);
+  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_NO_STORE);
   return response;
 }
 
@@ -66,7 +68,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
   const allowed = Object.keys(definition.methods) as Method[];
   const allowHeader = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
 
-  return async (req, netlifyContext) => {
+  const respond = async (req: Request, netlifyContext: FunctionContext): Promise<Response> => {
     const config = getConfig();
     const patterns = routePatterns(definition);
     const { url, context } = config.netlifyDev
@@ -80,7 +82,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     if (req.method === "OPTIONS") {
       return new Response(null, {
         status: 204,
-        headers: { ...common, ...preflightHeaders(allowHeader), "Cache-Control": NO_STORE },
+        headers: { ...common, ...preflightHeaders(allowHeader), "Cache-Control": PRIVATE_NO_STORE },
       });
     }
 
@@ -100,7 +102,9 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
         ? new Response(null, { status: response.status, headers: response.headers })
         : response;
     } catch (error) {
-      return problemResponse(error, context.requestId, common);
+      return problemResponse(error, common);
     }
   };
+  return (req, context) =>
+    withLogContext({ function: definition.name, requestId: context.requestId }, () => respond(req, context));
 }

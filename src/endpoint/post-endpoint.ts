@@ -16,11 +16,13 @@ type PreviewQuery = Record<string, ParamSpec> & { preview: { type: "flag" } };
 
 /** GET on a posts path without a slug (`/api/posts`). */
 export function definePostsEndpoint<Q extends PreviewQuery>(
+  name: string,
   route: EndpointDefinition["route"],
   query: Q,
   read: (scope: RequestScope, query: ParsedQuery<Q>) => Promise<ReadResult>,
 ): NetlifyHandler {
   return defineReadEndpoint({
+    name,
     route,
     usesSession: asksForPreview,
     query,
@@ -33,9 +35,12 @@ export function definePostsEndpoint<Q extends PreviewQuery>(
 
 /** GET on a path with the post's `:slug`, validated before anything else. */
 export function defineSlugEndpoint<Q extends PreviewQuery>(
+  name: string,
   route: EndpointDefinition["route"],
   query: Q,
   read: (scope: RequestScope, slug: string, query: ParsedQuery<Q>) => Promise<ReadResult>,
 ): NetlifyHandler {
-  return definePostsEndpoint(route, query, (scope, parsed) => read(scope, postSlug(scope.context), parsed));
+  return definePostsEndpoint(name, route, query, (scope, parsed) =>
+    read(scope, postSlug(scope.context), parsed),
+  );
 }

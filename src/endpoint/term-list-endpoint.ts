@@ -4,8 +4,13 @@ import type { NetlifyHandler } from "../netlify/context.ts";
 import type { EndpointDefinition } from "./define-endpoint.ts";
 import { defineReadEndpoint } from "./read-endpoint.ts";
 
-export function termListEndpoint(resource: TermResource, route: EndpointDefinition["route"]): NetlifyHandler {
+export function termListEndpoint(
+  name: string,
+  resource: TermResource,
+  route: EndpointDefinition["route"],
+): NetlifyHandler {
   return defineReadEndpoint({
+    name,
     route,
     query: TERMS_QUERY,
     read: (scope, query) => termListRepresentation(scope, resource, query.include === "recent_posts"),

@@ -30,7 +30,8 @@ export interface PublicCacheOptions {
   freshness?: Freshness["kind"];
 }
 
-export const PRIVATE_NO_STORE = { "Cache-Control": "private, no-store" } as const;
+/** `Cache-Control` of everything private or failed: previews, sessions, problems, anything not a public read. */
+export const PRIVATE_NO_STORE = "private, no-store";
 
 function cdnDirective(cdn: CdnTimes, freshness: Freshness["kind"]): string {
   if (freshness === "current") {

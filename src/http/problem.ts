@@ -6,8 +6,9 @@
  * client.
  */
 import { ButterFailure } from "../butter/failure.ts";
-import { ApiError, internalError } from "../core/errors.ts";
-import { log } from "../core/log.ts";
+import { ApiError, type ErrorCode, internalError } from "../core/errors.ts";
+import { type LogEvent, log } from "../core/log.ts";
+import { PRIVATE_NO_STORE } from "./cache-headers.ts";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -81,21 +82,36 @@ export function upstreamProblem(failure: ButterFailure): ApiError {
   }
 }
 
+/** The log event of each answer the operator must hear about (5xx); anything else unforeseen is `request.failed`. */
+const EVENT_OF: Partial<Record<ErrorCode, LogEvent>> = {
+  upstream_error: "butter.failed",
+  upstream_timeout: "butter.failed",
+  upstream_unavailable: "butter.failed",
+  misconfigured: "config.invalid",
+  auth_not_configured: "config.invalid",
+  webhook_not_configured: "config.invalid",
+  status_not_configured: "config.invalid",
+  session_store_unavailable: "blobs.unavailable",
+  content_store_unavailable: "blobs.unavailable",
+  purge_failed: "purge.failed",
+};
+
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ButterFailure) return upstreamProblem(error);
   return internalError(error);
 }
 
-/** `headers` are the request's common headers (CORS, nosniff); the problem's own win. */
-export function problemResponse(
-  error: unknown,
-  requestId?: string,
-  headers: Record<string, string> = {},
-): Response {
+/**
+ * `headers` are the request's common headers (CORS, nosniff); the problem's
+ * own win. A 5xx is logged (the invocation's function and request id come
+ * with the line: core/log-context.ts).
+ */
+export function problemResponse(error: unknown, headers: Record<string, string> = {}): Response {
   const problem = asApiError(error);
   if (problem.status >= 500) {
-    log("error", problem.detailForLog(), { code: problem.code, status: problem.status, requestId });
+    const event = EVENT_OF[problem.code] ?? "request.failed";
+    log("error", event, problem.detailForLog(), { code: problem.code, status: problem.status });
   }
   const body = {
     type: "about:blank",
@@ -111,7 +127,7 @@ export function problemResponse(
     headers: {
       ...headers,
       "Content-Type": "application/problem+json",
-      "Cache-Control": "private, no-store",
+      "Cache-Control": PRIVATE_NO_STORE,
       ...problem.headers,
     },
   });

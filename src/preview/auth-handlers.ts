@@ -75,7 +75,7 @@ export async function logOut({ req, url, config, context }: RequestScope): Promi
       await revokeSession(config, session, context);
     } catch (error) {
       const problem = sessionStoreUnavailable(`logout could not be recorded: ${(error as Error).message}`);
-      return problemResponse(problem, undefined, clearCookie);
+      return problemResponse(problem, clearCookie);
     }
   }
   return new Response(null, { status: 204, headers: clearCookie });

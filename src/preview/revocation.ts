@@ -52,7 +52,7 @@ export async function revokeSession(
   runInBackground(
     context,
     sweep(store).catch((error: Error) =>
-      log("warn", "Could not sweep ended sessions", { error: error.message }),
+      log("warn", "session.sweep_failed", "Could not sweep ended sessions", { error: error.message }),
     ),
   );
 }
