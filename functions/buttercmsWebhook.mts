@@ -12,6 +12,9 @@ import { readJsonObject } from "../src/http/request-body.ts";
 import { openSharedStore } from "../src/netlify/blobs.ts";
 import { settleWithin } from "../src/netlify/context.ts";
 
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+export const config: Config = { path: "/api/webhooks/buttercms" };
+
 const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 /** ButterCMS waits 5 s for a 2xx and never sends the event again: answer by then, finish after. */
 const ANSWER_WITHIN_MS = 4_000;
@@ -19,7 +22,7 @@ const ANSWER_WITHIN_MS = 4_000;
 /** POST /api/webhooks/buttercms: a post changed; record what ButterCMS says now and purge the CDN. */
 export default defineEndpoint({
   name: "buttercmsWebhook",
-  route: () => config.path,
+  config,
   methods: {
     POST: async (scope) => {
       try {
@@ -62,6 +65,3 @@ export default defineEndpoint({
     },
   },
 });
-
-// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
-export const config: Config = { path: "/api/webhooks/buttercms" };

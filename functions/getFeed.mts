@@ -4,10 +4,13 @@ import { notFound } from "../src/core/errors.ts";
 import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 import { pathParam } from "../src/netlify/context.ts";
 
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+export const config: Config = { path: "/api/feeds/:type" };
+
 /** GET /api/feeds/rss|atom|sitemap: the XML itself, with its own content type. */
 export default defineReadEndpoint({
   name: "getFeed",
-  route: () => config.path,
+  config,
   query: FEED_QUERY,
   read: async (scope, query) => {
     const type = pathParam(scope.context, "type") ?? "";
@@ -15,6 +18,3 @@ export default defineReadEndpoint({
     return feedRepresentation(scope, type, query);
   },
 });
-
-// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
-export const config: Config = { path: "/api/feeds/:type" };

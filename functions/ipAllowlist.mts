@@ -6,10 +6,13 @@ import { jsonResponse } from "../src/http/representation.ts";
 import { clientIp } from "../src/netlify/context.ts";
 import { evaluateIp } from "../src/preview/ip-policy.ts";
 
+// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
+export const config: Config = { path: "/api/ip-allowlist" };
+
 /** GET /api/ip-allowlist: is the caller's IP (Netlify's context.ip) allowed? */
 export default defineEndpoint({
   name: "ipAllowlist",
-  route: () => config.path,
+  config,
   ipPolicy: "reported",
   methods: {
     GET: async ({ url, config, context }) => {
@@ -21,6 +24,3 @@ export default defineEndpoint({
     },
   },
 });
-
-// A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
-export const config: Config = { path: "/api/ip-allowlist" };

@@ -2,9 +2,10 @@
  * The layer on top: it composes http/, preview/ and netlify/ into the
  * wrapper every function's default export is built with. It owns what all
  * endpoints share: methods (405 + Allow, OPTIONS preflight, HEAD as GET),
- * CORS, the IP policy, `nosniff`, the default `private, no-store`, and
- * mapping thrown errors to problems. Handlers only parse, call `src/`, and
- * return their status, body and own headers.
+ * CORS, the IP policy, `nosniff`, the default `private, no-store`, the log
+ * context of the invocation, and mapping thrown errors to problems.
+ * Handlers only parse, call `src/`, and return their status, body and own
+ * headers.
  *
  * May import every other folder of src/; nothing in src/ imports it but
  * the endpoint/ folder itself (docs/architecture.md).
@@ -13,7 +14,7 @@ import { getConfig } from "../core/config.ts";
 import { methodNotAllowed, notFound } from "../core/errors.ts";
 import { withLogContext } from "../core/log-context.ts";
 import { PRIVATE_NO_STORE } from "../http/cache-headers.ts";
-import { type CorsMode, corsHeaders, preflightHeaders } from "../http/cors.ts";
+import { type CorsMode, corsHeaders, PUBLIC_CORS, preflightHeaders } from "../http/cors.ts";
 import { problemResponse } from "../http/problem.ts";
 import type { MethodHandler } from "../http/request-scope.ts";
 import { clientIp, deployContext, type FunctionContext, type NetlifyHandler } from "../netlify/context.ts";
@@ -23,11 +24,16 @@ import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 
 export type Method = "GET" | "POST" | "DELETE";
 
+/** The part of a function's `export const config` the endpoint reads (the object itself is passed). */
+export interface RouteConfig {
+  path?: string | readonly string[] | undefined;
+}
+
 export interface EndpointDefinition {
   /** The function's name (its file in functions/): every log line of its invocations carries it. */
   name: string;
-  /** The function's `config.path` (read lazily, so `config` stays a plain literal). */
-  route: () => string | string[] | undefined;
+  /** The function's own `config`: Netlify may hand it paths its `path` does not match (`/api/posts//`). */
+  config: RouteConfig;
   methods: Partial<Record<Method, MethodHandler>>;
   /**
    * Whether the request uses the caller's preview session: CORS then echoes
@@ -46,38 +52,47 @@ export interface EndpointDefinition {
   otherMethods?: MethodHandler;
 }
 
-function routePatterns(definition: EndpointDefinition): string[] {
-  const path = definition.route();
-  return path === undefined ? [] : Array.isArray(path) ? path : [path];
+const NOSNIFF = "X-Content-Type-Options";
+/** What every response of a public endpoint carries when ALLOWED_ORIGINS is unset: built once. */
+const PUBLIC_COMMON: Readonly<Record<string, string>> = Object.freeze({
+  ...PUBLIC_CORS,
+  [NOSNIFF]: "nosniff",
+});
+
+/** The headers every response to this request carries: CORS for its origin and mode, and `nosniff`. */
+function commonHeaders(origin: string | null, mode: CorsMode, allowed: readonly string[] | null) {
+  const cors = corsHeaders(origin, mode, allowed);
+  return cors === PUBLIC_CORS ? PUBLIC_COMMON : { ...cors, [NOSNIFF]: "nosniff" };
 }
 
-/** Whether the function owns this path: Netlify may hand it paths its pattern does not (`/api/posts//`). */
-const ownsPath = (patterns: string[], pathname: string): boolean =>
-  patterns.length === 0 || patterns.some((pattern) => routeMatches(pattern, pathname));
-
-/** Adds the common headers a handler's response does not set itself. */
-function withCommonHeaders(response: Response, common: Record<string, string>): Response {
+/** Adds the common headers to a response built without them (see `RequestScope.headers`). */
+function withCommonHeaders(response: Response, common: Readonly<Record<string, string>>): Response {
+  const headers = response.headers;
+  if (headers.has(NOSNIFF)) return response;
   for (const name in common) {
-    if (!response.headers.has(name)) response.headers.set(name, common[name] as string);
+    if (!headers.has(name)) headers.set(name, common[name] as string);
   }
-  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", PRIVATE_NO_STORE);
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", PRIVATE_NO_STORE);
   return response;
 }
 
 export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
   const allowed = Object.keys(definition.methods) as Method[];
   const allowHeader = allowed.includes("GET") ? [...allowed, "HEAD"] : allowed;
+  const patterns: readonly string[] = [definition.config.path ?? []].flat();
+  // Whether the function owns this path: Netlify may hand it paths its pattern does not match.
+  const ownsPath = (pathname: string): boolean =>
+    patterns.length === 0 || patterns.some((pattern) => routeMatches(pattern, pathname));
+  const enforced = (definition.ipPolicy ?? "enforced") === "enforced";
 
   const respond = async (req: Request, netlifyContext: FunctionContext): Promise<Response> => {
     const config = getConfig();
-    const patterns = routePatterns(definition);
     const { url, context } = config.netlifyDev
       ? undoDevRetry(req, netlifyContext, patterns[0])
-      : { url: new URL(req.url), context: netlifyContext as FunctionContext };
+      : { url: new URL(req.url), context: netlifyContext };
     const usesSession = definition.usesSession?.(req, url) ?? false;
     const mode: CorsMode = usesSession ? "credentials" : "public";
-    const cors = corsHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
-    const common = { ...cors, "X-Content-Type-Options": "nosniff" };
+    const common = commonHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
 
     if (req.method === "OPTIONS") {
       return new Response(null, {
@@ -89,15 +104,18 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const method = (req.method === "HEAD" ? "GET" : req.method) as Method;
     const handler = definition.methods[method] ?? definition.otherMethods;
     try {
-      if (!ownsPath(patterns, url.pathname)) throw notFound("No endpoint has this path.");
+      if (!ownsPath(url.pathname)) throw notFound("No endpoint has this path.");
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
-      if ((definition.ipPolicy ?? "enforced") === "enforced") {
+      if (enforced) {
         const revealsDrafts = definition.revealsDrafts?.(req, url) ?? usesSession;
         if (isGuarded(config.ipPolicy.scope, deployContext(context), revealsDrafts)) {
           await enforceIpPolicy(config.ipPolicy, clientIp(context));
         }
       }
-      const response = withCommonHeaders(await handler({ req, url, config, context }), common);
+      const response = withCommonHeaders(
+        await handler({ req, url, config, context, headers: common }),
+        common,
+      );
       return req.method === "HEAD"
         ? new Response(null, { status: response.status, headers: response.headers })
         : response;

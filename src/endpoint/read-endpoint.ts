@@ -5,48 +5,105 @@
  * headers (short ones when not known to be current, plus `X-Content-Stale`
  * for a last-known-good copy), preview ones `private, no-store`; both get
  * the strong ETag and 304 handling.
+ *
+ * A warm hit is the hot path: a public representation's headers (its own,
+ * the cache headers of its freshness, the common ones) are built once, when
+ * it is first answered, and kept with it for every later request.
  */
-
 import { SLUG_PATTERN } from "../butter/slug.ts";
 import type { ReadResult } from "../content/cached-read.ts";
-import { required } from "../core/config.ts";
+import { type Config, required } from "../core/config.ts";
 import { annotateLogContext } from "../core/log-context.ts";
 import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
-import { CURRENT } from "../http/freshness.ts";
+import { ifNoneMatchMatches } from "../http/etag.ts";
 import { type ParamSpec, type ParsedQuery, parseQuery } from "../http/query.ts";
-import { conditionalResponse } from "../http/representation.ts";
+import { JSON_TYPE, type Representation } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
-import { pathParam } from "../netlify/context.ts";
-import { defineEndpoint, type EndpointDefinition } from "./define-endpoint.ts";
+import { type NetlifyHandler, pathParam } from "../netlify/context.ts";
+import { defineEndpoint, type RouteConfig } from "./define-endpoint.ts";
 
 /** Response header of a last-known-good copy: when ButterCMS last gave this content (ISO 8601). */
-export const STALE_HEADER = "X-Content-Stale";
+const STALE_HEADER = "X-Content-Stale";
 
-export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>>
-  extends Pick<EndpointDefinition, "name" | "route" | "usesSession"> {
+type PreviewQuery = { preview: { type: "flag" } };
+
+export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>> {
+  /** The function's name (its file in functions/). */
+  name: string;
+  /** The function's own `config` (its `path`). */
+  config: RouteConfig;
+  /** What the query may hold; its parameters are also all the CDN varies on. */
   query: Q;
+  /**
+   * For endpoints whose query has the `preview` flag: what `preview=1`
+   * requires before anything is read (a live session; it throws otherwise).
+   * Such a request reads a session: CORS with credentials, IP-guarded in
+   * the `preview` scope.
+   */
+  previews?: Q extends PreviewQuery ? (req: Request, config: Config) => Promise<unknown> : never;
   read: (scope: RequestScope, query: ParsedQuery<Q>) => Promise<ReadResult>;
 }
 
-export function representationResponse(
+/** A request for drafts, whatever its value (a value other than 1 is refused by the query spec). */
+const asksForPreview = (_req: Request, url: URL): boolean => url.searchParams.has("preview");
+
+/** The headers of one public representation's answers, with what they were built for. */
+interface Prepared {
+  config: Config;
+  common: Readonly<Record<string, string>>;
+  varyQuery: readonly string[];
+  /** 200: the common headers, Content-Type, ETag and the cache headers of its freshness. */
+  ok: Record<string, string>;
+  /** 304: the same without Content-Type. */
+  notModified: Record<string, string>;
+}
+
+const prepared = new WeakMap<Representation, Prepared>();
+
+function publicHeaders(
+  representation: Representation,
   scope: RequestScope,
-  result: ReadResult,
-  query: Record<string, ParamSpec>,
-): Response {
+  varyQuery: readonly string[],
+): Prepared {
+  const { config, headers: common } = scope;
+  const known = prepared.get(representation);
+  if (known && known.config === config && known.common === common && known.varyQuery === varyQuery)
+    return known;
+  const freshness = representation.freshness;
+  const notModified: Record<string, string> = {
+    ...common,
+    ETag: representation.etag,
+    ...publicCacheHeaders({
+      tags: representation.tags,
+      varyQuery,
+      varyOrigin: config.allowedOrigins !== null,
+      cdn: required(config.cdn),
+      freshness: freshness?.kind ?? "current",
+    }),
+  };
+  if (freshness?.kind === "last-known-good") notModified[STALE_HEADER] = freshness.since;
+  const ok = { ...notModified, "Content-Type": representation.contentType ?? JSON_TYPE };
+  const entry = { config, common, varyQuery, ok, notModified };
+  prepared.set(representation, entry);
+  return entry;
+}
+
+/** 200 with the representation, or 304 with no body when `If-None-Match` matches (RFC 9110 §15.4.5). */
+function representationResponse(scope: RequestScope, result: ReadResult, varyQuery: readonly string[]) {
   const { representation } = result;
-  const freshness = representation.freshness ?? CURRENT;
-  if (result.preview) {
-    return conditionalResponse(scope.req, representation, { "Cache-Control": PRIVATE_NO_STORE });
+  const headers = result.preview
+    ? previewHeaders(representation, scope)
+    : publicHeaders(representation, scope, varyQuery);
+  if (ifNoneMatchMatches(scope.req.headers.get("If-None-Match"), representation.etag)) {
+    return new Response(null, { status: 304, headers: headers.notModified });
   }
-  const headers = publicCacheHeaders({
-    tags: representation.tags,
-    varyQuery: Object.keys(query),
-    varyOrigin: scope.config.allowedOrigins !== null,
-    cdn: required(scope.config.cdn),
-    freshness: freshness.kind,
-  });
-  if (freshness.kind === "last-known-good") headers[STALE_HEADER] = freshness.since;
-  return conditionalResponse(scope.req, representation, headers);
+  return new Response(representation.body, { status: 200, headers: headers.ok });
+}
+
+/** A preview is never kept anywhere: its headers are built for each answer. */
+function previewHeaders(representation: Representation, scope: RequestScope) {
+  const notModified = { ...scope.headers, ETag: representation.etag, "Cache-Control": PRIVATE_NO_STORE };
+  return { notModified, ok: { ...notModified, "Content-Type": representation.contentType ?? JSON_TYPE } };
 }
 
 /** The post a request names in its path, once it is known to be a slug (for the log lines). */
@@ -58,18 +115,21 @@ function slugOf(scope: RequestScope): string | undefined {
 /** A GET-only endpoint that reads a representation. */
 export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
   definition: ReadEndpointDefinition<Q>,
-) {
+): NetlifyHandler {
+  const { query: spec, read, previews } = definition;
+  const varyQuery = Object.keys(spec);
   return defineEndpoint({
     name: definition.name,
-    route: definition.route,
-    ...(definition.usesSession ? { usesSession: definition.usesSession } : {}),
+    config: definition.config,
+    ...(previews ? { usesSession: asksForPreview } : {}),
     methods: {
       GET: async (scope) => {
         // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
         const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
-        const query = parseQuery(scope.url.searchParams, definition.query, { locales });
+        const query = parseQuery(scope.url.searchParams, spec, { locales });
         annotateLogContext({ locale: (query as { locale?: string }).locale, slug: slugOf(scope) });
-        return representationResponse(scope, await definition.read(scope, query), definition.query);
+        if (previews && (query as { preview?: boolean }).preview) await previews(scope.req, scope.config);
+        return representationResponse(scope, await read(scope, query), varyQuery);
       },
     },
   });

@@ -14,14 +14,18 @@ const ALLOWED_HEADERS = "Authorization, Content-Type, If-None-Match";
 const EXPOSED_HEADERS = "ETag, Retry-After, X-Content-Stale";
 const PREFLIGHT_MAX_AGE = "600";
 
+/** The answer of public endpoints when ALLOWED_ORIGINS is unset: the same for every request. */
+export const PUBLIC_CORS: Readonly<Record<string, string>> = Object.freeze({
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+});
+
 export function corsHeaders(
   origin: string | null,
   mode: CorsMode,
   allowedOrigins: readonly string[] | null,
-): Record<string, string> {
-  if (mode === "public" && allowedOrigins === null) {
-    return { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS };
-  }
+): Readonly<Record<string, string>> {
+  if (mode === "public" && allowedOrigins === null) return PUBLIC_CORS;
   const headers: Record<string, string> = { Vary: "Origin" };
   const listed = origin !== null && origin !== "null" && (allowedOrigins ?? []).includes(origin);
   if (!listed) return headers;

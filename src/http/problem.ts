@@ -107,7 +107,7 @@ function asApiError(error: unknown): ApiError {
  * own win. A 5xx is logged (the invocation's function and request id come
  * with the line: core/log-context.ts).
  */
-export function problemResponse(error: unknown, headers: Record<string, string> = {}): Response {
+export function problemResponse(error: unknown, headers: Readonly<Record<string, string>> = {}): Response {
   const problem = asApiError(error);
   if (problem.status >= 500) {
     const event = EVENT_OF[problem.code] ?? "request.failed";

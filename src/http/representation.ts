@@ -1,5 +1,5 @@
-/** JSON responses, and public representations with ETag/304. */
-import { ifNoneMatchMatches, strongEtag } from "./etag.ts";
+/** Representations (a serialised body with its ETag, tags and freshness), and plain JSON responses. */
+import { strongEtag } from "./etag.ts";
 import { type Freshness, leastFresh } from "./freshness.ts";
 
 export const JSON_TYPE = "application/json; charset=utf-8";
@@ -41,25 +41,5 @@ export function jsonResponse(value: unknown, status = 200, headers: Record<strin
   return new Response(JSON.stringify(value), {
     status,
     headers: { "Content-Type": JSON_TYPE, ...headers },
-  });
-}
-
-/**
- * 200 with the representation, or 304 with no body when `If-None-Match`
- * matches. Both carry the ETag and the given cache headers (RFC 9110 §15.4.5).
- */
-export function conditionalResponse(
-  req: Request,
-  representation: Representation,
-  headers: Record<string, string>,
-): Response {
-  const contentType = representation.contentType ?? JSON_TYPE;
-  const common = { ETag: representation.etag, ...headers };
-  if (ifNoneMatchMatches(req.headers.get("If-None-Match"), representation.etag)) {
-    return new Response(null, { status: 304, headers: common });
-  }
-  return new Response(representation.body, {
-    status: 200,
-    headers: { "Content-Type": contentType, ...common },
   });
 }

@@ -8,6 +8,12 @@ export interface RequestScope {
   url: URL;
   config: Config;
   context: FunctionContext;
+  /**
+   * The headers every response to this request carries (CORS, `nosniff`).
+   * The endpoint adds them to a response that lacks `X-Content-Type-Options`;
+   * a response built with them is sent as it is.
+   */
+  headers: Readonly<Record<string, string>>;
 }
 
 /** A method handler: returns its status, body and own headers; the endpoint adds the common ones. */
