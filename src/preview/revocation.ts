@@ -14,11 +14,16 @@ import { sessionStoreUnavailable } from "../core/errors.ts";
 import { log } from "../core/log.ts";
 import { openSharedStore, type SharedStore } from "../netlify/blobs.ts";
 import { type FunctionContext, runInBackground } from "../netlify/context.ts";
-import type { Session } from "./session.ts";
 
 const PREFIX = "revoked/";
 /** At most this many ended entries are swept per logout. */
 const SWEEP_LIMIT = 50;
+
+/** What revocation needs of a session (session.ts's `Session`): its id (`jti`) and when it expires anyway. */
+interface Session {
+  id: string;
+  expiresAt: Date;
+}
 
 interface Revocation {
   expiresAt: string;

@@ -65,6 +65,39 @@ function violations(file: string, source: string): string[] {
   return found;
 }
 
+/** The src/ files each src/ file imports (type-only imports and re-exports included). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of filesUnder(join(ROOT, "src"))) {
+    const targets = importsOf(readFileSync(file, "utf8"))
+      .filter((specifier) => specifier.startsWith("."))
+      .map((specifier) => relative(ROOT, resolve(file, "..", specifier)));
+    graph.set(relative(ROOT, file), targets);
+  }
+  return graph;
+}
+
+/** Import circles of `graph`, each as the path that closes it (`a → b → a`): at least one whenever there is any. */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const found: string[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): void => {
+    const at = path.indexOf(node);
+    if (at !== -1) {
+      found.push([...path.slice(at), node].join(" → "));
+      return;
+    }
+    if (done.has(node)) return;
+    path.push(node);
+    for (const next of graph.get(node) ?? []) visit(next);
+    path.pop();
+    done.add(node);
+  };
+  for (const node of [...graph.keys()].sort()) visit(node);
+  return found;
+}
+
 describe("layers", () => {
   it("every folder of src/ is a known layer", () => {
     const folders = readdirSync(join(ROOT, "src"), { withFileTypes: true }).filter((entry) =>
@@ -90,5 +123,28 @@ describe("layers", () => {
     ["src/content/cached-read.ts", 'const { x } = await import("../preview/session.ts");'],
   ])("flags a wrong import in %s", (file, line) => {
     expect(violations(join(ROOT, file), line)).toHaveLength(1);
+  });
+
+  it("has no import circle in src/, type-only imports included", () => {
+    expect(importCycles(importGraph())).toEqual([]);
+  });
+
+  it("finds an import circle, however long, and only circles", () => {
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["c", "d"]],
+      ["c", ["a"]],
+      ["d", []],
+    ]);
+    expect(importCycles(graph)).toEqual(["a → b → c → a"]);
+    expect(
+      importCycles(
+        new Map([
+          ["x", ["y"]],
+          ["y", []],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(importCycles(new Map([["s", ["s"]]]))).toEqual(["s → s"]);
   });
 });
