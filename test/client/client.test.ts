@@ -41,7 +41,9 @@ describe("the blog client", () => {
     expect(post.data.slug).toBe(wanted.slug);
     expect(post.data.title).toBe(wanted.title);
     expect(post.data.body).toContain("<p>");
-    expect(post.meta.previous_post?.slug ?? post.meta.next_post?.slug).toBeDefined();
+    // ButterCMS's neighbours: `next_post` is the newer one, `previous_post` the older.
+    expect(post.meta.next_post?.slug).toBe(publishedPosts[2]!.slug);
+    expect(post.meta.previous_post?.slug).toBe(publishedPosts[4]!.slug);
   });
 
   it("iterates every published post over every page with allPosts", async () => {
