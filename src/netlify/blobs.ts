@@ -13,6 +13,12 @@ import { getStore } from "@netlify/blobs";
 export const BLOBS_TIMEOUT_MS = 400;
 /** Per HTTP call for the index snapshot's chunks (up to a megabyte each; off the warm path). */
 export const BLOBS_BULK_TIMEOUT_MS = 5_000;
+/**
+ * Per HTTP call that writes: writes are the webhook's, background work's
+ * and claims', never what a reader waits for, and a write cut short is a
+ * change lost (a slow Blobs must not stop every publish).
+ */
+export const BLOBS_WRITE_TIMEOUT_MS = 2_000;
 
 export interface ReadOptions {
   /** This call's time limit instead of BLOBS_TIMEOUT_MS (rounded up to a multiple of 100 ms). */
@@ -53,20 +59,22 @@ export class BlobsUnavailable extends Error {
 /** A status the client treats as final: it retries only network errors, 429 and 5xx. */
 const GIVE_UP = 499;
 
-const boundedFetch = (timeoutMs: number): typeof fetch => async (input, init) => {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-  try {
-    const response = await fetch(input, { ...init, signal });
-    if (response.status === 429 || response.status >= 500) {
-      await response.body?.cancel();
+const boundedFetch =
+  (timeoutMs: number): typeof fetch =>
+  async (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      const response = await fetch(input, { ...init, signal });
+      if (response.status === 429 || response.status >= 500) {
+        await response.body?.cancel();
+        return new Response(null, { status: GIVE_UP });
+      }
+      return response;
+    } catch {
       return new Response(null, { status: GIVE_UP });
     }
-    return response;
-  } catch {
-    return new Response(null, { status: GIVE_UP });
-  }
-};
+  };
 
 async function attempt<T>(operation: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -132,10 +140,10 @@ function open(name: string): SharedStore | null {
           : condition.ifNew
             ? { onlyIfNew: true as const }
             : {};
-        const result = await store.setJSON(key, value, options);
+        const result = await reader(BLOBS_WRITE_TIMEOUT_MS).setJSON(key, value, options);
         return result.modified;
       }),
-    delete: (key) => attempt("delete", () => store.delete(key)),
+    delete: (key) => attempt("delete", () => reader(BLOBS_WRITE_TIMEOUT_MS).delete(key)),
     list: (prefix) =>
       attempt("list", async () => (await store.list({ prefix })).blobs.map((blob) => blob.key)),
   };
