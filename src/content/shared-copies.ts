@@ -18,6 +18,7 @@
  * `shared/feed/default/rss/slot-3`, never `…/rss` and `…/rss/slot-3`): a
  * store kept as files, as the local one is, cannot hold both.
  */
+import { gunzipSync, gzipSync } from "node:zlib";
 import { fnv1a } from "../core/hash.ts";
 import { log } from "../core/log.ts";
 import { sleep } from "../core/sleep.ts";
@@ -117,9 +118,35 @@ export interface CopyLookup {
   slots: (Stored | null)[];
 }
 
+/**
+ * A copy as stored: a body over COMPRESS_ABOVE_BYTES (a sitemap of
+ * thousands of posts) is kept gzipped, so that no read of a copy is large.
+ */
+type StoredForm = StoredCopy & { gzipped?: string };
+const COMPRESS_ABOVE_BYTES = 256 * 1024;
+
+function encode(copy: StoredCopy): StoredForm {
+  const { body } = copy.representation;
+  if (body.length <= COMPRESS_ABOVE_BYTES) return copy;
+  const gzipped = gzipSync(body).toString("base64");
+  return { ...copy, representation: { ...copy.representation, body: "" }, gzipped };
+}
+
+function decode(form: StoredForm): StoredCopy {
+  const { gzipped, ...copy } = form;
+  if (gzipped === undefined) return copy;
+  const body = gunzipSync(Buffer.from(gzipped, "base64")).toString("utf8");
+  return { ...copy, representation: { ...copy.representation, body } };
+}
+
 async function readSlot(store: SharedStore, blob: string, options?: ReadOptions): Promise<Stored | null> {
-  const stored = await store.get<StoredCopy>(blob, options).catch(() => null);
-  return stored ? { blob, ...stored } : null;
+  const stored = await store.get<StoredForm>(blob, options).catch(() => null);
+  if (!stored) return null;
+  try {
+    return { blob, value: decode(stored.value), etag: stored.etag };
+  } catch {
+    return null; // a copy that does not decode counts as none
+  }
 }
 
 /** The stored copy of exactly this request (where it lives, its ETag), and what its slots hold. */
@@ -166,7 +193,7 @@ export async function shareCopy(
       shared.blobs.length === 1
         ? (shared.blobs[0] as string)
         : placeFor(shared, seen ?? (await storedCopy(store, shared)));
-    await store.set(blob, copy);
+    await store.set(blob, encode(copy));
   } catch (error) {
     log("warn", "copy.share_failed", "Could not share a copy through Netlify Blobs", {
       key: shared.blobs.join(" "),
@@ -188,7 +215,7 @@ export async function claimRefresh(store: SharedStore, stored: Stored): Promise<
   if (since !== undefined && Date.now() - since < COPY_REFRESH_CLAIM_MS) return false;
   if (!stored.etag) return true; // a store that sends no ETags cannot arbitrate: everyone asks
   const claim: StoredCopy = { ...stored.value, refreshingSince: Date.now() };
-  return store.set(stored.blob, claim, { ifMatch: stored.etag }).catch(() => true);
+  return store.set(stored.blob, encode(claim), { ifMatch: stored.etag }).catch(() => true);
 }
 
 /** How long an instance waits for another's refresh before serving the old copy, short-lived. */
@@ -222,5 +249,5 @@ export async function releaseClaim(store: SharedStore, claimed: Stored): Promise
   const stored = await readSlot(store, claimed.blob);
   if (stored?.value.exact !== claimed.value.exact || !stored.value.refreshingSince || !stored.etag) return;
   const { refreshingSince: _released, ...copy } = stored.value;
-  await store.set(stored.blob, copy, { ifMatch: stored.etag }).catch(() => false);
+  await store.set(stored.blob, encode(copy), { ifMatch: stored.etag }).catch(() => false);
 }

@@ -107,3 +107,15 @@ describe("blob keys", () => {
     expect(keys.size).toBeGreaterThan(30);
   });
 });
+
+describe("large copies", () => {
+  it("keeps a body over 256 KB gzipped in Blobs, so that no read is large, and reads it back whole", async () => {
+    const feed = SHARED_COPIES.feed("sitemap", "default", {}, "feed:sitemap?");
+    const xml = `<urlset>${Array.from({ length: 10_000 }, (_, i) => `<url><loc>https://blog.example/blog/post-${i}</loc></url>`).join("")}</urlset>`;
+    await shareCopy(store, feed, represent(xml, ["posts"]), 1);
+    const stored = JSON.stringify(store.blobs.get(feed.blobs[0] as string)?.value);
+    expect(xml.length).toBeGreaterThan(500_000);
+    expect(stored.length).toBeLessThan(xml.length / 4);
+    expect((await sharedCopy(store, feed))?.representation.body).toBe(JSON.stringify(xml));
+  });
+});
