@@ -30,7 +30,11 @@ export function leastFresh(...parts: readonly (Freshness | undefined)[]): Freshn
   for (const part of parts) {
     if (!part) continue;
     if (RANK[part.kind] > RANK[worst.kind]) worst = part;
-    else if (part.kind === "last-known-good" && worst.kind === "last-known-good" && part.since < worst.since) {
+    else if (
+      part.kind === "last-known-good" &&
+      worst.kind === "last-known-good" &&
+      part.since < worst.since
+    ) {
       worst = part;
     }
   }

@@ -62,7 +62,11 @@ export async function settleWithin<T>(
   });
   try {
     const result = await Promise.race([work.then((value) => ({ done: true as const, value })), late]);
-    if (!result.done) runInBackground(context, work.catch(() => undefined));
+    if (!result.done)
+      runInBackground(
+        context,
+        work.catch(() => undefined),
+      );
     return result;
   } finally {
     clearTimeout(timer);

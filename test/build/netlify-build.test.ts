@@ -54,7 +54,9 @@ describe("netlify build --offline", () => {
   });
 
   it.each(Object.entries(SCHEDULES))("schedules %s (%s) and gives it no route", (name, schedule) => {
-    const fn = functions.find((candidate) => candidate.name === name) as ManifestFunction & { schedule?: string };
+    const fn = functions.find((candidate) => candidate.name === name) as ManifestFunction & {
+      schedule?: string;
+    };
     expect(fn.schedule).toBe(schedule);
     expect(fn.routes ?? []).toEqual([]);
   });

@@ -218,7 +218,9 @@ describe("last-known-good across instances", () => {
       expect(during.status).toBe(200);
       expect(during.json.data).toMatchObject({ title: (post.json.data as { title: string }).title });
       expect(during.headers.get("X-Content-Stale")).toMatch(/^\d{4}-\d\d-\d\dT/);
-      const maxAge = Number(/s-maxage=(\d+)/.exec(during.headers.get("Netlify-CDN-Cache-Control") ?? "")?.[1]);
+      const maxAge = Number(
+        /s-maxage=(\d+)/.exec(during.headers.get("Netlify-CDN-Cache-Control") ?? "")?.[1],
+      );
       expect(maxAge).toBeLessThanOrEqual(60);
     },
   );
@@ -330,7 +332,10 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
   it("serves a search and a feed copied before an unpublish without the removed post during an outage", async () => {
     const purges = enableWebhook();
     const gone = untranslated;
-    const word = gone.title.split(" ").find((w) => w.length > 4)?.toLowerCase() as string;
+    const word = gone.title
+      .split(" ")
+      .find((w) => w.length > 4)
+      ?.toLowerCase() as string;
     const [search, feed] = await Promise.all([coldInstance("searchPosts"), coldInstance("getFeed")]);
     const before = await invoke(search, `/api/search?q=${word}`);
     const feedBefore = await invoke(feed, "/api/feeds/sitemap", { params: { type: "sitemap" } });
@@ -340,7 +345,9 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     const index = publishedPosts.indexOf(gone);
     publishedPosts.splice(index, 1);
     try {
-      expect((await deliver(await coldInstance("buttercmsWebhook"), "post.delete", gone.slug)).status).toBe(200);
+      expect((await deliver(await coldInstance("buttercmsWebhook"), "post.delete", gone.slug)).status).toBe(
+        200,
+      );
       expect(purges.tags).toContainEqual(["posts", `post:${gone.slug}`]);
       server.use(http.get(`${BUTTER_API}/*`, () => HttpResponse.error()));
       const during = await invoke(await coldInstance("searchPosts"), `/api/search?q=${word}`);
@@ -350,7 +357,8 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
       expect([during.status, feedDuring.status]).toEqual([200, 200]);
       expect(during.headers.get("X-Content-Stale")).toMatch(/^\d{4}-/);
       expect(during.text).not.toContain(`"${gone.slug}"`);
-      const listed = (body: string) => (JSON.parse(body) as { data: { slug: string }[] }).data.map((p) => p.slug);
+      const listed = (body: string) =>
+        (JSON.parse(body) as { data: { slug: string }[] }).data.map((p) => p.slug);
       expect(listed(during.text)).toEqual(listed(before.text).filter((slug) => slug !== gone.slug));
       expect(feedDuring.text).not.toContain(gone.url as string);
       expect(feedDuring.text).toContain(publishedPosts[0]?.url as string);
@@ -379,7 +387,9 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
     // A word of other posts' titles only: how ButterCMS matches is not documented, so it is asked again all the same.
     const unrelated = publishedPosts
       .flatMap((post) => post.title.toLowerCase().split(/[^a-z]+/))
-      .find((word) => word.length >= 6 && !`${edited.title} ${edited.body}`.toLowerCase().includes(word)) as string;
+      .find(
+        (word) => word.length >= 6 && !`${edited.title} ${edited.body}`.toLowerCase().includes(word),
+      ) as string;
     const urls = {
       unrelated: [search, `/api/search?q=${unrelated}`, {}],
       newWord: [search, "/api/search?q=zeppelinfield", {}],
@@ -434,7 +444,11 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
 
   it("shows a publish in a search ButterCMS matches by stem within STATE_CHECK_MS", async () => {
     enableWebhook();
-    server.use(http.get(`${BUTTER_API}/*`, ({ request }) => emulateButter(request, { token: TEST_TOKEN, search: "stemming" })));
+    server.use(
+      http.get(`${BUTTER_API}/*`, ({ request }) =>
+        emulateButter(request, { token: TEST_TOKEN, search: "stemming" }),
+      ),
+    );
     const [search, other, webhook] = await Promise.all([
       coldInstance("searchPosts"),
       coldInstance("searchPosts"),
@@ -550,7 +564,10 @@ describe("copies of searches, feeds and term lists shared through Blobs", () => 
       else publishedPosts.splice(at, 1);
       try {
         // Reconciliation runs between the change in ButterCMS and its webhook.
-        const run = await invoke(reconcile, "/.netlify/functions/reconcileIndex", { method: "POST", body: "{}" });
+        const run = await invoke(reconcile, "/.netlify/functions/reconcileIndex", {
+          method: "POST",
+          body: "{}",
+        });
         expect(run.status).toBe(204);
         await settle();
         const event = mode === "moved out of" ? "post.published" : "post.delete";

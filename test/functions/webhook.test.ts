@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import webhook from "../../functions/buttercmsWebhook.mts";
+import { emulateButter } from "../../sample/butter-emulator.ts";
 import { publishedPosts } from "../../sample/data.ts";
 import { slowProxyTo, testStore, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
-import { emulateButter } from "../../sample/butter-emulator.ts";
 import { BUTTER_API, butterRequests, HttpResponse, http, server, TEST_TOKEN } from "../helpers/butter.ts";
 import { consoleLines } from "../helpers/console.ts";
 import { invoke } from "../helpers/invoke.ts";
@@ -132,7 +132,9 @@ describe("POST /api/webhooks/buttercms", () => {
     expect(calls.map((call) => call.body.cache_tags)).not.toContainEqual(["posts", `post:${slug}`]);
     await Promise.allSettled(background.slice(0, 1));
     expect(calls.map((call) => call.body.cache_tags)).toContainEqual(["posts", `post:${slug}`]);
-    const state = (await testStore().get("site-state", { type: "json" })) as { generations: Record<string, number> };
+    const state = (await testStore().get("site-state", { type: "json" })) as {
+      generations: Record<string, number>;
+    };
     expect(state.generations.default).toBe(1);
   }, 30_000);
 
@@ -150,7 +152,10 @@ describe("POST /api/webhooks/buttercms", () => {
     vi.stubEnv("BUTTERCMS_LOCALES", "en,es");
     const calls = interceptPurge();
     butterRequests.length = 0;
-    const res = await send({ data: { id: slug, locale: "fr" }, webhook: { event: "post.localization.published" } });
+    const res = await send({
+      data: { id: slug, locale: "fr" },
+      webhook: { event: "post.localization.published" },
+    });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ accepted: true, event: "post.localization.published", ignored: true });
     expect(butterRequests).toHaveLength(0);

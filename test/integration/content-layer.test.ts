@@ -85,7 +85,10 @@ describe("cold workers while ButterCMS fails", () => {
   const deleted = publishedPosts[31]!;
   const draft = unpublishedPosts.find((post) => post.status === "draft")!;
   const gone = publishedPosts[12]!;
-  const word = gone.title.split(" ").find((w) => w.length > 4)?.toLowerCase() as string;
+  const word = gone.title
+    .split(" ")
+    .find((w) => w.length > 4)
+    ?.toLowerCase() as string;
   /** Nine paths a reader asks, each served once before the outage. */
   const PATHS = [
     `/api/posts/${kept.slug}`,
@@ -142,7 +145,9 @@ describe("cold workers while ButterCMS fails", () => {
         Array.from({ length: 50 }, (_, i) => get(PATHS[i % PATHS.length] as string).catch(() => null)),
       );
       const served = readers.filter((res) => res?.status === 200);
-      const statuses = readers.map((res, i) => (res?.status === 200 ? 200 : `${PATHS[i % PATHS.length]} ${res?.status} ${res?.text.slice(0, 160)}`));
+      const statuses = readers.map((res, i) =>
+        res?.status === 200 ? 200 : `${PATHS[i % PATHS.length]} ${res?.status} ${res?.text.slice(0, 160)}`,
+      );
       expect(served.length, JSON.stringify(statuses)).toBeGreaterThanOrEqual(48);
       for (const res of served) expect(res?.text).not.toContain(`"${gone.slug}"`);
       for (const res of served) expect(res?.text).not.toContain(gone.url as string);
