@@ -34,7 +34,8 @@ import {
   sharedCopy,
   storedCopy,
 } from "./shared-copies.ts";
-import { checkSiteState } from "./state-check.ts";
+import { readSiteState } from "./site-state.ts";
+import { checkSiteState, knownSiteState } from "./state-check.ts";
 import { isOutage } from "./upstream.ts";
 
 export type { ReadScope } from "./read-scope.ts";
@@ -90,12 +91,29 @@ async function lastKnownGoodCopy(options: ReadOptions, shared: SharedCopyKey, st
   const store = config.content.lastKnownGood ? openSharedStore(config.content.storeName) : null;
   if (!store) return null;
   const left = required(config.upstream).deadlineMs - (Date.now() - startedAt);
-  const copy = await sharedCopy(store, shared, { timeoutMs: Math.max(LAST_KNOWN_GOOD_MIN_WAIT_MS, left) });
+  const patient = { timeoutMs: Math.max(LAST_KNOWN_GOOD_MIN_WAIT_MS, left) };
+  // Never seen the shared state here: the posts removed lately are not known without it.
+  if (siteState.peek().checkedAt === 0) {
+    const state = await readSiteState(store, patient).catch(() => null);
+    if (!state) return null;
+    siteState.adopt(state);
+  }
+  const copy = await sharedCopy(store, shared, patient);
   if (!copy) return null;
   const removals = shared.locale === null ? [] : (siteState.peek().state.removed?.[shared.locale] ?? []);
   const representation = withoutRemoved(shared, copy, removals);
   return representation && marked(representation, lastKnownGood(copy.fetchedAt));
 }
+
+/**
+ * Where there is no Blobs at all (plain tests, benchmarks), `unverified`
+ * only says so: the copy is as current as the instance's own index it came
+ * from, rebuilt every CACHE_TIMES.ttlMs, so it is kept like a current one
+ * (and still served unverified, `checked` says so). A last-known-good copy
+ * stays marked and is never kept.
+ */
+const keptAsCurrent = (value: CachedRead): CachedRead =>
+  value?.freshness?.kind === "unverified" ? { ...value, freshness: undefined } : value;
 
 /**
  * A public read: this instance's fresh copy, else a load through the
@@ -107,9 +125,16 @@ export async function read(
   options: ReadOptions,
   load: () => Promise<CachedRead>,
 ): Promise<Representation | null> {
+  // The hot path: the shared state seen lately (or no Blobs at all) and a fresh copy here.
+  const known = knownSiteState(options);
+  if (known) {
+    const hit = responseCache.peekFresh(options.key);
+    if (hit !== undefined) return hit && marked(hit, known);
+  }
   const startedAt = Date.now();
   const { shared } = options;
-  const store = shared ? openSharedStore(options.config.content.storeName) : null;
+  const blobs = openSharedStore(options.config.content.storeName);
+  const store = shared ? blobs : null;
   // Nothing here for this key and the shared state due: read both at once (one round trip when cold).
   let prefetched =
     shared && store && !siteState.isCurrent() && !responseCache.has(options.key)
@@ -120,6 +145,8 @@ export async function read(
   const fresh = responseCache.peekFresh(options.key);
   if (fresh !== undefined) return fresh && marked(fresh, checked);
   const loadAndShare = async (): Promise<CachedRead> => {
+    // Without Blobs at all nothing can ever be verified: kept like a current copy, served unverified.
+    if (!blobs) return keptAsCurrent(await load());
     if (!shared || !store) return load();
     // Another instance may have asked ButterCMS already for this generation.
     const generation = generationOf(shared.locale);
@@ -129,7 +156,14 @@ export async function read(
     const stored = lookup.own;
     const copy = stored?.value;
     const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
-    if (copy && age < SHARED_COPY_MAX_AGE_MS && (await stillCurrent(store, shared, copy, generation))) {
+    // A view that never saw the shared state knows no generation: no copy can be judged current by it.
+    const judged = siteState.peek().checkedAt > 0;
+    if (
+      copy &&
+      judged &&
+      age < SHARED_COPY_MAX_AGE_MS &&
+      (await stillCurrent(store, shared, copy, generation))
+    ) {
       return copy.representation;
     }
     if (stored && !(await claimRefresh(store, stored))) {
@@ -188,9 +222,15 @@ export async function readExisting(options: ReadOptions, load: () => Promise<Rep
 
 /** A stable key for a request: the operation and its params, sorted. */
 export function requestKey(op: string, params: Record<string, unknown>): string {
-  const pairs = Object.entries(params)
-    .filter(([, value]) => value !== undefined && value !== null)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
-  return `${op}?${pairs.join("&")}`;
+  // On every request (warm hits too): one pass, no intermediate arrays but the names.
+  const names = Object.keys(params).sort();
+  let key = `${op}?`;
+  let first = true;
+  for (const name of names) {
+    const value = params[name];
+    if (value === undefined || value === null) continue;
+    key += `${first ? "" : "&"}${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`;
+    first = false;
+  }
+  return key;
 }

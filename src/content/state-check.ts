@@ -12,6 +12,16 @@ import { completeOwedPurge } from "./owed-purge.ts";
 import type { ReadScope } from "./read-scope.ts";
 import { flushUsage } from "./usage.ts";
 
+/**
+ * What `checkSiteState` would answer, when it can say without any I/O:
+ * `current` within STATE_CHECK_MS of the last look, `unverified` where there
+ * is no Blobs at all; undefined when a read is due. A warm hit needs no more.
+ */
+export function knownSiteState(scope: ReadScope): Freshness | undefined {
+  if (siteState.isCurrent()) return CURRENT;
+  return openSharedStore(scope.config.content.storeName) ? undefined : UNVERIFIED;
+}
+
 /** `current` when this instance saw the shared state within STATE_CHECK_MS; `unverified` when it could not. */
 export async function checkSiteState(scope: ReadScope): Promise<Freshness> {
   if (siteState.isCurrent()) return CURRENT;

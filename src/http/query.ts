@@ -93,32 +93,46 @@ function defaultOf(spec: ParamSpec): unknown {
   return undefined;
 }
 
+/** A spec's names and entries, listed once per spec (specs are module constants; this runs on every request). */
+const listed = new WeakMap<Record<string, ParamSpec>, { known: string; entries: [string, ParamSpec][] }>();
+
+function listing(specs: Record<string, ParamSpec>) {
+  let found = listed.get(specs);
+  if (!found) {
+    found = { known: Object.keys(specs).join(", "), entries: Object.entries(specs) };
+    listed.set(specs, found);
+  }
+  return found;
+}
+
 /** Parses `params` against `specs`; throws `invalid_parameter` listing every problem. */
 export function parseQuery<T extends Record<string, ParamSpec>>(
   params: URLSearchParams,
   specs: T,
   options: ParseOptions = {},
 ): ParsedQuery<T> {
+  const { known, entries } = listing(specs);
   const errors: FieldError[] = [];
-  const known = Object.keys(specs);
-  for (const name of new Set(params.keys())) {
-    if (!Object.hasOwn(specs, name)) {
-      errors.push({
-        name,
-        reason: known.length
-          ? `is not a known parameter (known: ${known.join(", ")})`
-          : "is not a known parameter (this endpoint takes none)",
-      });
-    }
+  // Each given name once: its value, or `null` when it was given more than once.
+  const given = new Map<string, string | null>();
+  for (const [name, value] of params) {
+    const repeated = given.has(name);
+    given.set(name, repeated ? null : value);
+    if (repeated || Object.hasOwn(specs, name)) continue;
+    errors.push({
+      name,
+      reason: known
+        ? `is not a known parameter (known: ${known})`
+        : "is not a known parameter (this endpoint takes none)",
+    });
   }
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(specs)) {
-    const values = params.getAll(name);
-    if (values.length > 1) {
+  for (const [name, spec] of entries) {
+    const raw = given.get(name);
+    if (raw === null) {
       errors.push({ name, reason: "must be given at most once" });
       continue;
     }
-    const raw = values[0];
     if (raw === undefined) {
       if (spec.type === "text") errors.push({ name, reason: "is required" });
       else out[name] = defaultOf(spec);

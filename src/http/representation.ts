@@ -20,13 +20,27 @@ export interface Representation {
   freshness?: Freshness;
 }
 
+/**
+ * The unverified twin of each representation marked so: a warm instance that
+ * cannot see the shared state serves the same object on every hit, so what
+ * is built once per representation (its response headers) stays built.
+ */
+const unverifiedTwins = new WeakMap<Representation, Representation>();
+
 /** `representation` built from parts not all known to be current: it is as fresh as the least fresh. */
 export function marked(
   representation: Representation,
   ...parts: readonly (Freshness | undefined)[]
 ): Representation {
   const freshness = leastFresh(representation.freshness, ...parts);
-  return freshness.kind === "current" ? representation : { ...representation, freshness };
+  if (freshness.kind === "current" || freshness === representation.freshness) return representation;
+  if (freshness.kind !== "unverified" || representation.freshness) return { ...representation, freshness };
+  let twin = unverifiedTwins.get(representation);
+  if (!twin) {
+    twin = { ...representation, freshness };
+    unverifiedTwins.set(representation, twin);
+  }
+  return twin;
 }
 
 export function represent(value: unknown, tags: readonly string[], contentType?: string): Representation {

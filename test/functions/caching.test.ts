@@ -81,7 +81,8 @@ describe("the in-function cache behind getPosts and getPost", () => {
     const background: Promise<unknown>[] = [];
     const stale = await search({ waitUntil: (work: Promise<unknown>) => background.push(work) });
     expect(stale.text).toBe(first.text);
-    expect(background).toHaveLength(1);
+    // The refresh (and the month's call count, added in the background too).
+    expect(background.length).toBeGreaterThanOrEqual(1);
     await Promise.all(background);
     expect(butterRequests).toHaveLength(2);
   });
