@@ -222,15 +222,18 @@ export async function readExisting(options: ReadOptions, load: () => Promise<Rep
 
 /** A stable key for a request: the operation and its params, sorted. */
 export function requestKey(op: string, params: Record<string, unknown>): string {
-  // On every request (warm hits too): one pass, no intermediate arrays but the names.
-  const names = Object.keys(params).sort();
+  // On every request, warm hits too: one pass, and most names and values need no encoding.
   let key = `${op}?`;
   let first = true;
-  for (const name of names) {
+  for (const name of Object.keys(params).sort()) {
     const value = params[name];
     if (value === undefined || value === null) continue;
-    key += `${first ? "" : "&"}${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`;
+    key += `${first ? "" : "&"}${encoded(name)}=${encoded(String(value))}`;
     first = false;
   }
   return key;
 }
+
+/** What `encodeURIComponent` leaves as it is. */
+const UNRESERVED = /^[\w.!~*'()-]*$/;
+const encoded = (text: string): string => (UNRESERVED.test(text) ? text : encodeURIComponent(text));
