@@ -56,11 +56,15 @@ const LATE_AFTER_MS = 3_000;
 /** The least time a last-known-good read gets once ButterCMS has failed: the alternative is an error. */
 const LAST_KNOWN_GOOD_MIN_WAIT_MS = 2_000;
 
-export interface ReadOptions extends ReadScope {
+/** A read this instance caches under `key`. */
+export interface InstanceRead extends ReadScope {
   /** The normalised request: equal requests must give equal keys. */
   key: string;
   /** The cache tags of what is read (`Representation.tags`), kept with the entry. */
   tags: readonly string[];
+}
+
+export interface ReadOptions extends InstanceRead {
   /** Where every instance shares this answer (and finds it during outages); none for post reads. */
   shared?: SharedCopyKey | undefined;
 }
@@ -116,14 +120,72 @@ const keptAsCurrent = (value: CachedRead): CachedRead =>
   value?.freshness?.kind === "unverified" ? { ...value, freshness: undefined } : value;
 
 /**
+ * What a read with a shared copy adds to the instance's read: the stored
+ * copy read alongside the state check, the copy itself when it is still
+ * current (else one instance asks ButterCMS and shares its answer), and the
+ * last-known-good copy when ButterCMS fails. Only `readExisting` brings it:
+ * functions that never share a copy (the posts) do not carry it.
+ */
+interface Sharing {
+  /** Starts reading the stored copy (a cold instance: alongside the state check). */
+  prefetch(): void;
+  load(load: () => Promise<CachedRead>): Promise<CachedRead>;
+  lastKnownGood(startedAt: number): Promise<Representation | null>;
+}
+
+function sharing(options: ReadOptions, shared: SharedCopyKey, store: SharedStore): Sharing {
+  let prefetched: ReturnType<typeof storedCopy> | undefined;
+  return {
+    prefetch() {
+      prefetched = storedCopy(store, shared); // never rejects: a slot that cannot be read counts as empty
+    },
+    async load(load) {
+      // Another instance may have asked ButterCMS already for this generation.
+      const generation = generationOf(shared.locale);
+      const early = prefetched;
+      prefetched = undefined;
+      const lookup = await (early ?? storedCopy(store, shared));
+      const stored = lookup.own;
+      const copy = stored?.value;
+      const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
+      // A view that never saw the shared state knows no generation: no copy can be judged current by it.
+      const judged = siteState.peek().checkedAt > 0;
+      if (
+        copy &&
+        judged &&
+        age < SHARED_COPY_MAX_AGE_MS &&
+        (await stillCurrent(store, shared, copy, generation))
+      ) {
+        return copy.representation;
+      }
+      if (stored && !(await claimRefresh(store, stored))) {
+        const refreshed = await refreshedCopy(store, stored, generation);
+        return refreshed ?? marked(stored.value.representation, UNVERIFIED);
+      }
+      let value: CachedRead;
+      try {
+        value = await load();
+      } catch (error) {
+        if (stored) runInBackground(options.context, releaseClaim(store, stored));
+        throw error;
+      }
+      if (value) runInBackground(options.context, shareCopy(store, shared, value, generation, lookup));
+      return value;
+    },
+    lastKnownGood: (startedAt) => lastKnownGoodCopy(options, shared, startedAt),
+  };
+}
+
+/**
  * A public read: this instance's fresh copy, else a load through the
  * response cache (single flight, stale-while-revalidate, stale-if-error),
- * else the last-known-good copy in Blobs when ButterCMS fails. The
- * representation carries its freshness.
+ * with `withSharing` what a shared copy adds. The representation carries
+ * its freshness.
  */
-export async function read(
-  options: ReadOptions,
+async function readThrough(
+  options: InstanceRead,
   load: () => Promise<CachedRead>,
+  withSharing?: (store: SharedStore) => Sharing,
 ): Promise<Representation | null> {
   // The hot path: the shared state seen lately (or no Blobs at all) and a fresh copy here.
   const known = knownSiteState(options);
@@ -132,14 +194,10 @@ export async function read(
     if (hit !== undefined) return hit && marked(hit, known);
   }
   const startedAt = Date.now();
-  const { shared } = options;
   const blobs = openSharedStore(options.config.content.storeName);
-  const store = shared ? blobs : null;
+  const shared = blobs && withSharing ? withSharing(blobs) : null;
   // Nothing here for this key and the shared state due: read both at once (one round trip when cold).
-  let prefetched =
-    shared && store && !siteState.isCurrent() && !responseCache.has(options.key)
-      ? storedCopy(store, shared) // never rejects: a slot that cannot be read counts as empty
-      : undefined;
+  if (shared && !siteState.isCurrent() && !responseCache.has(options.key)) shared.prefetch();
   const checked: Freshness = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
@@ -147,38 +205,7 @@ export async function read(
   const loadAndShare = async (): Promise<CachedRead> => {
     // Without Blobs at all nothing can ever be verified: kept like a current copy, served unverified.
     if (!blobs) return keptAsCurrent(await load());
-    if (!shared || !store) return load();
-    // Another instance may have asked ButterCMS already for this generation.
-    const generation = generationOf(shared.locale);
-    const early = prefetched;
-    prefetched = undefined;
-    const lookup = await (early ?? storedCopy(store, shared));
-    const stored = lookup.own;
-    const copy = stored?.value;
-    const age = copy ? Date.now() - Date.parse(copy.fetchedAt) : Number.POSITIVE_INFINITY;
-    // A view that never saw the shared state knows no generation: no copy can be judged current by it.
-    const judged = siteState.peek().checkedAt > 0;
-    if (
-      copy &&
-      judged &&
-      age < SHARED_COPY_MAX_AGE_MS &&
-      (await stillCurrent(store, shared, copy, generation))
-    ) {
-      return copy.representation;
-    }
-    if (stored && !(await claimRefresh(store, stored))) {
-      const refreshed = await refreshedCopy(store, stored, generation);
-      return refreshed ?? marked(stored.value.representation, UNVERIFIED);
-    }
-    let value: CachedRead;
-    try {
-      value = await load();
-    } catch (error) {
-      if (stored) runInBackground(options.context, releaseClaim(store, stored));
-      throw error;
-    }
-    if (value) runInBackground(options.context, shareCopy(store, shared, value, generation, lookup));
-    return value;
+    return shared ? shared.load(load) : load();
   };
   try {
     const { value, outcome } = await responseCache.get(
@@ -198,7 +225,7 @@ export async function read(
     return value && marked(value, freshness);
   } catch (error) {
     if (!shared || !isOutage(error)) throw error;
-    const copy = await lastKnownGoodCopy(options, shared, startedAt);
+    const copy = await shared.lastKnownGood(startedAt);
     if (!copy) throw error;
     log(
       "warn",
@@ -213,9 +240,23 @@ export async function read(
   }
 }
 
-/** `read` for loads that always produce a representation (lists, searches, feeds). */
+/** A public read with no shared copy (a post, a list page: the index and the post store share them). */
+export function read(options: InstanceRead, load: () => Promise<CachedRead>): Promise<Representation | null> {
+  return readThrough(options, load);
+}
+
+/**
+ * A public read for loads that always produce a representation (term
+ * lists, searches, feeds), through its shared copy when it has one, and
+ * from its last-known-good copy when ButterCMS fails.
+ */
 export async function readExisting(options: ReadOptions, load: () => Promise<Representation>) {
-  const served = await read(options, load);
+  const { shared } = options;
+  const served = await readThrough(
+    options,
+    load,
+    shared ? (store) => sharing(options, shared, store) : undefined,
+  );
   if (!served) throw notFound();
   return served;
 }

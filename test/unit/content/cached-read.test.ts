@@ -17,7 +17,8 @@ vi.mock("../../../src/netlify/blobs.ts", async (original) => ({
 
 // The test setup loaded the content layer with the real store: a fresh module graph gets the memory store.
 vi.resetModules();
-const { read } = await import("../../../src/content/cached-read.ts");
+// Reads with a shared copy are `readExisting`: every load here produces a representation.
+const { readExisting: read } = await import("../../../src/content/cached-read.ts");
 const { resetInstanceState } = await import("../../../src/content/instance-state.ts");
 const { SHARED_COPIES } = await import("../../../src/content/shared-copies.ts");
 const { represent } = await import("../../../src/http/representation.ts");
