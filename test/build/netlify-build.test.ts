@@ -1,5 +1,9 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { deflateSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { budgetKiB } from "../../tools/bundle-budgets.ts";
@@ -38,6 +42,8 @@ const FORBIDDEN_TEXT = [
   "setupServer",
   "butterHandlers",
 ];
+
+const run = promisify(execFile);
 
 let functions: ManifestFunction[];
 beforeAll(async () => {
@@ -90,6 +96,26 @@ describe("netlify build --offline", () => {
       if (isPlatformEntry(entry)) continue;
       const text = decoder.decode(content);
       for (const marker of FORBIDDEN_TEXT) expect(text, `${entry} contains ${marker}`).not.toContain(marker);
+    }
+  });
+
+  it.each(ALL)("loads %s from what its zip holds alone (no left-out file is needed)", async (name) => {
+    const fn = functions.find((candidate) => candidate.name === name)!;
+    const dir = mkdtempSync(join(tmpdir(), `zip-${name}-`));
+    try {
+      for (const [entry, content] of Object.entries((await readZip(fn.path)).entries)) {
+        mkdirSync(dirname(join(dir, entry)), { recursive: true });
+        writeFileSync(join(dir, entry), content);
+      }
+      const entry = pathToFileURL(join(dir, "functions", `${name}.mjs`)).href;
+      const { stdout } = await run(process.execPath, [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(entry)}); console.log(typeof m.default)`,
+      ]);
+      expect(stdout.trim()).toBe("function");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
