@@ -119,6 +119,34 @@ async function lastKnownGoodCopy(options: ReadOptions, shared: SharedCopyKey, st
 const keptAsCurrent = (value: CachedRead): CachedRead =>
   value?.freshness?.kind === "unverified" ? { ...value, freshness: undefined } : value;
 
+/** The instance-cache key each representation was answered from (`answerKey`). */
+const answeredFrom = new WeakMap<Representation, string>();
+
+function answered(key: string, representation: Representation): Representation {
+  answeredFrom.set(representation, key);
+  return representation;
+}
+
+/**
+ * The hot path of every public read, without any I/O: this instance's
+ * fresh copy of `key` when the shared state was seen within STATE_CHECK_MS
+ * (or there is no Blobs at all), marked as current as that view; undefined
+ * when it takes more (`null`: ButterCMS has no such thing).
+ */
+export function cachedAnswer(scope: ReadScope, key: string): Representation | null | undefined {
+  const known = knownSiteState(scope);
+  if (!known) return undefined;
+  const hit = responseCache.peekFresh(key);
+  return hit === undefined ? undefined : hit && answered(key, marked(hit, known));
+}
+
+/**
+ * The instance-cache key a representation was answered from: what a
+ * request that asks the same again can go to at once (`cachedAnswer`).
+ */
+export const answerKey = (representation: Representation): string | undefined =>
+  answeredFrom.get(representation);
+
 /**
  * What a read with a shared copy adds to the instance's read: the stored
  * copy read alongside the state check, the copy itself when it is still
@@ -187,12 +215,8 @@ async function readThrough(
   load: () => Promise<CachedRead>,
   withSharing?: (store: SharedStore) => Sharing,
 ): Promise<Representation | null> {
-  // The hot path: the shared state seen lately (or no Blobs at all) and a fresh copy here.
-  const known = knownSiteState(options);
-  if (known) {
-    const hit = responseCache.peekFresh(options.key);
-    if (hit !== undefined) return hit && marked(hit, known);
-  }
+  const hit = cachedAnswer(options, options.key);
+  if (hit !== undefined) return hit;
   const startedAt = Date.now();
   const blobs = openSharedStore(options.config.content.storeName);
   const shared = blobs && withSharing ? withSharing(blobs) : null;
@@ -201,7 +225,7 @@ async function readThrough(
   const checked: Freshness = siteState.isCurrent() ? CURRENT : await checkSiteState(options);
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
-  if (fresh !== undefined) return fresh && marked(fresh, checked);
+  if (fresh !== undefined) return fresh && answered(options.key, marked(fresh, checked));
   const loadAndShare = async (): Promise<CachedRead> => {
     // Without Blobs at all nothing can ever be verified: kept like a current copy, served unverified.
     if (!blobs) return keptAsCurrent(await load());
@@ -222,7 +246,7 @@ async function readThrough(
     }
     // A slow load may have started from a view older than the webhook's second purge: keep it short.
     const freshness = Date.now() - seenAt > LATE_AFTER_MS ? UNVERIFIED : checked;
-    return value && marked(value, freshness);
+    return value && answered(options.key, marked(value, freshness));
   } catch (error) {
     if (!shared || !isOutage(error)) throw error;
     const copy = await shared.lastKnownGood(startedAt);

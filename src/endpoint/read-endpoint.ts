@@ -11,7 +11,7 @@
  * it is first answered, and kept with it for every later request.
  */
 import { SLUG_PATTERN } from "../butter/slug.ts";
-import type { ReadResult } from "../content/cached-read.ts";
+import { answerKey, cachedAnswer, type ReadResult } from "../content/cached-read.ts";
 import { type Config, required } from "../core/config.ts";
 import { annotateLogContext } from "../core/log-context.ts";
 import { PRIVATE_NO_STORE, publicCacheHeaders } from "../http/cache-headers.ts";
@@ -112,24 +112,42 @@ function slugOf(scope: RequestScope): string | undefined {
   return slug !== null && SLUG_PATTERN.test(slug) ? slug : undefined;
 }
 
+/** Requests remembered per endpoint; past this many they are forgotten at once (and remembered again as asked). */
+const REMEMBERED_REQUESTS = 1_000;
+
 /** A GET-only endpoint that reads a representation. */
 export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
   definition: ReadEndpointDefinition<Q>,
 ): NetlifyHandler {
   const { query: spec, read, previews } = definition;
   const varyQuery = Object.keys(spec);
+  // Path and query string → the instance-cache entry that answered them: the same request again
+  // is answered from it without parsing it or asking the blog code for its key. It is the same
+  // answer: the key is a function of the request and the configuration, and `cachedAnswer` is the
+  // read's own hot path (a fresh entry, the shared state seen lately).
+  const remembered = new Map<string, { config: Config; key: string }>();
   return defineEndpoint({
     name: definition.name,
     config: definition.config,
     ...(previews ? { usesSession: asksForPreview } : {}),
     methods: {
       GET: async (scope) => {
+        const asked = scope.url.pathname + scope.url.search;
+        const known = remembered.get(asked);
+        const hit = known?.config === scope.config ? cachedAnswer(scope, known.key) : undefined;
+        if (hit) return representationResponse(scope, { representation: hit }, varyQuery);
         // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
         const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
         const query = parseQuery(scope.url.searchParams, spec, { locales });
         annotateLogContext({ locale: (query as { locale?: string }).locale, slug: slugOf(scope) });
         if (previews && (query as { preview?: boolean }).preview) await previews(scope.req, scope.config);
-        return representationResponse(scope, await read(scope, query), varyQuery);
+        const result = await read(scope, query);
+        const key = result.preview ? undefined : answerKey(result.representation);
+        if (key !== undefined) {
+          if (remembered.size >= REMEMBERED_REQUESTS) remembered.clear();
+          remembered.set(asked, { config: scope.config, key });
+        }
+        return representationResponse(scope, result, varyQuery);
       },
     },
   });
