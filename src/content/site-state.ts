@@ -14,6 +14,13 @@ import { BlobsUnavailable, type ReadOptions, type SharedStore } from "../netlify
 
 /** How stale an instance's view of the shared state may be. */
 export const STATE_CHECK_MS = 2_000;
+/**
+ * The time limit of an instance's state check (one small read every
+ * STATE_CHECK_MS at most, off the warm-hit path): longer than other reads,
+ * because an instance that cannot read the state keeps serving what it saw
+ * before, which a slow Blobs must not make it do.
+ */
+const STATE_READ_TIMEOUT_MS = 1_000;
 const STATE_KEY = "site-state";
 const MAX_CAS_ATTEMPTS = 4;
 
@@ -90,6 +97,7 @@ type Listener = (previous: SiteState, next: SiteState) => void;
 export class SiteStateView {
   private view: StateView = { state: EMPTY, verified: false, checkedAt: 0 };
   private refreshing: Promise<StateView> | undefined;
+  private failedAt = Number.NEGATIVE_INFINITY;
   private readonly listeners: Listener[] = [];
 
   constructor(private readonly now: () => number = () => Date.now()) {}
@@ -111,6 +119,8 @@ export class SiteStateView {
   /** The shared state, read from Blobs if the view is older than STATE_CHECK_MS. */
   async current(store: SharedStore | null): Promise<StateView> {
     if (this.isCurrent()) return this.view;
+    // A read failed a moment ago: not again for every step of the same request.
+    if (this.now() - this.failedAt < STATE_CHECK_MS) return this.view;
     if (!store) return this.replace({ state: this.view.state, verified: false, checkedAt: 0 });
     this.refreshing ??= this.read(store).finally(() => {
       this.refreshing = undefined;
@@ -126,15 +136,18 @@ export class SiteStateView {
   reset(): void {
     this.view = { state: EMPTY, verified: false, checkedAt: 0 };
     this.refreshing = undefined;
+    this.failedAt = Number.NEGATIVE_INFINITY;
   }
 
   private async read(store: SharedStore): Promise<StateView> {
     // When the read started, not ended: what it returns is at least this recent, and no more.
     const startedAt = this.now();
     try {
-      const stored = await store.get<SiteState>(STATE_KEY);
+      // A second more than other reads: an instance that cannot read it serves what it saw before.
+      const stored = await store.get<SiteState>(STATE_KEY, { timeoutMs: STATE_READ_TIMEOUT_MS });
       return this.replace({ state: normalise(stored?.value), verified: true, checkedAt: startedAt });
     } catch (error) {
+      this.failedAt = this.now();
       log(
         "warn",
         "blobs.unreachable",

@@ -46,6 +46,11 @@ describe("SiteStateView", () => {
     expect(failed).toMatchObject({ verified: false, state: { generations: { default: 3 } } });
     expect(state.isCurrent()).toBe(false);
     store.failing = false;
+    // Not read again at once (every step of one request would wait for it), but within STATE_CHECK_MS.
+    const reads = store.reads.length;
+    expect((await state.current(store)).verified).toBe(false);
+    expect(store.reads).toHaveLength(reads);
+    clock.advance(STATE_CHECK_MS);
     expect((await state.current(store)).verified).toBe(true);
   });
 
