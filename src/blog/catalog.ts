@@ -41,7 +41,7 @@ export const FEED_QUERY = {
   locale: LOCALE_PARAM,
 } as const satisfies Record<string, ParamSpec>;
 
-export const FEED_CONTENT_TYPES: Record<FeedType, string> = {
+const FEED_CONTENT_TYPES: Record<FeedType, string> = {
   rss: "application/rss+xml; charset=utf-8",
   atom: "application/atom+xml; charset=utf-8",
   sitemap: "application/xml; charset=utf-8",
@@ -52,7 +52,7 @@ export const isFeedType = (value: string): value is FeedType => Object.hasOwn(FE
 export type TermResource = keyof typeof TERM_TAGS;
 
 /** At most this many recent posts per term, as ButterCMS documents. */
-export const MAX_RECENT_POSTS = 10;
+const MAX_RECENT_POSTS = 10;
 
 /**
  * An embedded recent post (openapi.json `RecentPost`): the fields ButterCMS
@@ -138,7 +138,7 @@ export async function termListRepresentation(
 }
 
 /** One key per search: case and runs of white space do not make new ones. */
-export const normaliseSearch = (q: string): string => q.toLowerCase().replace(/\s+/g, " ").trim();
+const normaliseSearch = (q: string): string => q.toLowerCase().replace(/\s+/g, " ").trim();
 
 export async function searchRepresentation(
   scope: ReadScope,

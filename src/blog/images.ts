@@ -4,11 +4,11 @@
  * documented transformation URLs (`/resize=width:<w>/<handle>`), next to
  * `featured_image` (which is left as it is). Images elsewhere get `null`.
  */
-export const SRCSET_WIDTHS = [320, 640, 960, 1280, 1920] as const;
+const SRCSET_WIDTHS = [320, 640, 960, 1280, 1920] as const;
 
 const BUTTER_CDN = /^https:\/\/cdn\.buttercms\.com\/([A-Za-z0-9_-]+)$/;
 
-export function srcsetFor(image: unknown): string | null {
+function srcsetFor(image: unknown): string | null {
   if (typeof image !== "string") return null;
   const handle = BUTTER_CDN.exec(image)?.[1];
   if (!handle) return null;

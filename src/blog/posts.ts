@@ -69,7 +69,7 @@ export function postSlug(context: FunctionContext): string {
   return slug;
 }
 
-export type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
+type ListPostsQuery = ParsedQuery<typeof LIST_POSTS_QUERY>;
 
 const publicList = (list: PostList): PostList => ({ ...list, data: list.data.map(withSrcset) });
 
@@ -233,7 +233,7 @@ const slugsOf = (terms: { slug: string }[] | undefined) => new Set((terms ?? [])
 const shared = (a: Set<string>, b: Set<string>) => [...a].filter((slug) => b.has(slug)).length;
 
 /** Published posts ranked by shared tags, then shared categories, then recency (index order); never `post`. */
-export function relatedPosts(index: PublishedIndex, post: Post | PostSummary, limit: number): PostSummary[] {
+function relatedPosts(index: PublishedIndex, post: Post | PostSummary, limit: number): PostSummary[] {
   const tags = slugsOf(post.tags);
   const categories = slugsOf(post.categories);
   return index.posts

@@ -18,13 +18,13 @@ import { type FieldError, invalidParameters, webhookUnauthorized } from "../core
 import { isJsonObject } from "../core/json-object.ts";
 
 /** The header to configure in ButterCMS's webhook settings, carrying WEBHOOK_SECRET. */
-export const WEBHOOK_SECRET_HEADER = "X-Webhook-Secret";
+const WEBHOOK_SECRET_HEADER = "X-Webhook-Secret";
 
 /**
  * Post events that can change what readers see. Which change it was is not
  * taken from the event: ButterCMS is asked for the post's state now.
  */
-export const POST_EVENTS: ReadonlySet<string> = new Set([
+const POST_EVENTS: ReadonlySet<string> = new Set([
   "post.published",
   "post.draft",
   "post.delete",
@@ -34,7 +34,7 @@ export const POST_EVENTS: ReadonlySet<string> = new Set([
   "post.localization.delete",
 ]);
 
-export type WebhookEvent =
+type WebhookEvent =
   | { kind: "post"; change: PostEvent }
   | { kind: "ignored"; event: string; reason: "not a post event" | "locale not served" };
 

@@ -12,7 +12,7 @@
  * the token); `cause` keeps a sanitised summary for the log.
  */
 
-export type FailureKind = "timeout" | "network" | "http" | "bad_body" | "circuit_open" | "quota_exhausted";
+type FailureKind = "timeout" | "network" | "http" | "bad_body" | "circuit_open" | "quota_exhausted";
 
 const MAX_RETRY_AFTER_SECONDS = 40 * 86_400;
 

@@ -48,7 +48,7 @@ export interface Post extends PostFields {
   body?: string;
 }
 
-export interface PostSummaryLink {
+interface PostSummaryLink {
   slug: string;
   title: string;
   [field: string]: unknown;

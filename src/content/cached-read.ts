@@ -57,7 +57,7 @@ const LATE_AFTER_MS = 3_000;
 const LAST_KNOWN_GOOD_MIN_WAIT_MS = 2_000;
 
 /** A read this instance caches under `key`. */
-export interface InstanceRead extends ReadScope {
+interface InstanceRead extends ReadScope {
   /** The normalised request: equal requests must give equal keys. */
   key: string;
   /** The cache tags of what is read (`Representation.tags`), kept with the entry. */

@@ -46,7 +46,7 @@ function inFilter(
 }
 
 /** Whether this change of one post can have altered a copy with this dependency. */
-export function effectAlters(effect: PostEffect, dependency: CopyDependency): boolean {
+function effectAlters(effect: PostEffect, dependency: CopyDependency): boolean {
   if (effect.before === "unknown") return true;
   const before = effect.before;
   if (dependency.kind === "terms") return inFilter(before, dependency) || inFilter(effect.after, dependency);

@@ -21,7 +21,7 @@ import type { ReadScope } from "./read-scope.ts";
 import { callButter } from "./upstream.ts";
 
 export const PAGE_SIZE = 100;
-export const PAGE_CONCURRENCY = 8;
+const PAGE_CONCURRENCY = 8;
 
 /** One page of a locale's published posts, newest first (page 1: the newest PAGE_SIZE). */
 export async function fetchPage(scope: ReadScope, locale: LocaleKey, page: number): Promise<PostList> {
@@ -48,7 +48,7 @@ export const publishedOnly = (list: PostList): IndexedPost[] =>
     .filter((post) => post.status === undefined || post.status === "published")
     .map(({ body: _body, ...summary }) => summary);
 
-export interface FullList {
+interface FullList {
   posts: IndexedPost[];
   /** False when the pages disagreed on the count: a post may be missing. */
   consistent: boolean;

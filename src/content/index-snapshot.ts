@@ -89,7 +89,7 @@ export function chunksOf(locale: LocaleKey, posts: readonly IndexedPost[]): Map<
   return chunks;
 }
 
-export class SnapshotChanged extends Error {
+class SnapshotChanged extends Error {
   constructor() {
     super("the index snapshot changed while it was read");
     this.name = "SnapshotChanged";

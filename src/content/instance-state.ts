@@ -15,7 +15,7 @@ export const CACHE_TIMES = {
   staleWhileRevalidateMs: 300_000,
   staleIfErrorMs: 86_400_000,
 };
-export const CACHE_BOUNDS = { maxEntries: 500, maxBytes: 16 * 1024 * 1024 };
+const CACHE_BOUNDS = { maxEntries: 500, maxBytes: 16 * 1024 * 1024 };
 
 /** A representation, or `null` for "ButterCMS has no such thing" (worth caching too). */
 export type CachedRead = Representation | null;

@@ -43,7 +43,7 @@ import { flushUsage } from "./usage.ts";
 export const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
 
 /** A post's state as ButterCMS gives it now. */
-export type PostState = { kind: "published"; post: Post } | { kind: "absent" } | { kind: "unknown" };
+type PostState = { kind: "published"; post: Post } | { kind: "absent" } | { kind: "unknown" };
 
 export interface PostEvent {
   event: string;
@@ -51,7 +51,7 @@ export interface PostEvent {
   locale: LocaleKey;
 }
 
-export interface ChangeOutcome {
+interface ChangeOutcome {
   tags: string[];
   /** `owed`: the purge failed and is recorded to be retried. */
   purge: "purged" | "owed";

@@ -39,7 +39,7 @@ export async function storedPost(store: SharedStore, locale: LocaleKey, slug: st
 }
 
 /** A published post with its body, or null when ButterCMS no longer has it published. */
-export type StoredPostLookup = Promise<{ value: StoredPost } | null>;
+type StoredPostLookup = Promise<{ value: StoredPost } | null>;
 
 /**
  * The stored copy of a post, if any, never failing: started early, alongside

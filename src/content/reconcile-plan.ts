@@ -15,7 +15,7 @@
  */
 export const RECONCILE_SHARE = 0.02;
 /** Below 24 h, so that a pass missed by one scheduler tick still comes within the day. */
-export const FULL_PASS_TARGET_MS = 23 * 3_600_000;
+const FULL_PASS_TARGET_MS = 23 * 3_600_000;
 export const MONTH_MS = 30 * 86_400_000;
 const FULL_PASS_SHARE = 0.6;
 

@@ -43,7 +43,7 @@ import { callButter, nullIfNotFound } from "./upstream.ts";
 import { flushUsage, monthUsage } from "./usage.ts";
 
 /** How often Netlify runs the scheduled function (its `config.schedule`: every 5 minutes). */
-export const RECONCILE_TICK_MS = 5 * 60_000;
+const RECONCILE_TICK_MS = 5 * 60_000;
 /** Stop starting new work this long into a run: Netlify stops a function at 30 s. */
 const RUN_BUDGET_MS = 20_000;
 /** Slugs asked about one by one in a run (removals to confirm, webhooks to redo), per locale. */
@@ -52,7 +52,7 @@ const STATE_KEY = "reconcile-state";
 /** A run claimed by another invocation is trusted this long. */
 const RUN_CLAIM_MS = 60_000;
 
-export interface LocaleReconcileState {
+interface LocaleReconcileState {
   /** When the newest page, or everything, was last compared (epoch ms). */
   checkedAt: number;
   /** When every page was last compared (epoch ms). */
@@ -62,9 +62,9 @@ export interface LocaleReconcileState {
 }
 
 /** Why ButterCMS's webhooks seem not to arrive, as far as this site can tell. */
-export type WebhookTrouble = "not_set_up" | "wrong_secret" | "not_delivered";
+type WebhookTrouble = "not_set_up" | "wrong_secret" | "not_delivered";
 
-export interface WebhookWarning {
+interface WebhookWarning {
   /** When drift no webhook announced was last found (epoch ms). */
   at: number;
   cause: WebhookTrouble;
@@ -73,7 +73,7 @@ export interface WebhookWarning {
   loggedAt: number;
 }
 
-export interface ReconcileState {
+interface ReconcileState {
   runningSince?: number | undefined;
   locales: Record<string, LocaleReconcileState>;
   plan?: ReconcilePlan | undefined;
@@ -82,7 +82,7 @@ export interface ReconcileState {
   lastRun?: { at: number; calls: number; drifted: number; error?: string | undefined } | undefined;
 }
 
-export interface LocaleReport {
+interface LocaleReport {
   locale: LocaleKey;
   /** `recheck`: only the slugs webhooks could not ask about. */
   mode: "full" | "check" | "recheck" | "none";
@@ -90,7 +90,7 @@ export interface LocaleReport {
   drifted: string[];
 }
 
-export interface ReconcileReport {
+interface ReconcileReport {
   skipped?: string;
   locales: LocaleReport[];
 }

@@ -61,7 +61,7 @@ export interface StoredCopy {
 /** A current shared copy is used for this long at most (categories change without a post event). */
 export const SHARED_COPY_MAX_AGE_MS = 5 * 60_000;
 export const SEARCH_SLOTS = 256;
-export const FILTERED_FEED_SLOTS = 64;
+const FILTERED_FEED_SLOTS = 64;
 
 /** Two candidate slots under `prefix` (one when both hashes agree). */
 function slots(prefix: string, exact: string, count: number): string[] {
@@ -113,7 +113,7 @@ export const SHARED_COPIES = {
 type Stored = { blob: string; value: StoredCopy; etag: string };
 
 /** What a request's candidate slots hold: its own copy if any, and every slot (for placing a new one). */
-export interface CopyLookup {
+interface CopyLookup {
   own: Stored | null;
   slots: (Stored | null)[];
 }

@@ -83,7 +83,7 @@ export const RECHECKS_KEPT = 50;
 
 const EMPTY: SiteState = { generations: {} };
 
-export interface StateView {
+interface StateView {
   state: SiteState;
   /** True when read from Blobs within STATE_CHECK_MS; false when Blobs is absent or failing. */
   verified: boolean;

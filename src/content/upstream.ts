@@ -16,8 +16,8 @@ import { onInstanceReset, siteState } from "./instance-state.ts";
 import { type QuotaOutage, type SiteStateView, updateSiteState } from "./site-state.ts";
 import { countButterCall } from "./usage.ts";
 
-export const RETRY = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 };
-export const BREAKER = { threshold: 5, cooldownMs: 10_000 };
+const RETRY = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 2_000 };
+const BREAKER = { threshold: 5, cooldownMs: 10_000 };
 /** While the quota is out, one probe call at most this often (site-wide). */
 export const QUOTA_PROBE_INTERVAL_MS = 15 * 60_000;
 

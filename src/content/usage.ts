@@ -18,7 +18,7 @@ import { runInBackground } from "../netlify/context.ts";
 import { onInstanceReset } from "./instance-state.ts";
 import type { ReadScope } from "./read-scope.ts";
 
-export interface MonthUsage {
+interface MonthUsage {
   /** "YYYY-MM" (UTC). */
   month: string;
   butterCalls: number;
@@ -43,7 +43,7 @@ onInstanceReset(() => {
 });
 
 export const monthOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 7);
-export const usageKey = (month: string): string => `usage/${month}`;
+const usageKey = (month: string): string => `usage/${month}`;
 
 /** One request to ButterCMS was made. */
 export function countButterCall(): void {

@@ -19,9 +19,9 @@ import {
 } from "./errors.ts";
 import { registerSecret } from "./log.ts";
 
-export type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
+type ButterSource = { kind: "live"; token: string } | { kind: "sample" };
 
-export type AllowlistScope = "preview" | "all" | "non-production";
+type AllowlistScope = "preview" | "all" | "non-production";
 
 export interface IpPolicyConfig {
   /** IP_ALLOWLIST as set, parsed on first use (src/preview/ip-policy.ts); `null` when unset: no IP restriction. */
@@ -55,7 +55,7 @@ export interface Config {
   content: ContentConfig;
 }
 
-export interface ContentConfig {
+interface ContentConfig {
   /** CONTENT_STORE: the Netlify Blobs store shared by every instance. */
   storeName: string;
   /** LAST_KNOWN_GOOD: whether ButterCMS's answers are kept in Blobs to be served during outages. */
@@ -96,7 +96,7 @@ export const ENV_VARS = [
 ] as const;
 
 type EnvVar = (typeof ENV_VARS)[number];
-export type Env = Partial<Record<EnvVar, string | undefined>>;
+type Env = Partial<Record<EnvVar, string | undefined>>;
 
 /** Throws the area's ApiError, or returns its value. */
 export function required<T>(setting: T | ApiError): T {
@@ -213,7 +213,7 @@ function locales(env: Env): readonly string[] | ApiError {
 const STORE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The Free plan's monthly API calls: the smallest plan, the safest assumption. */
-export const DEFAULT_PLAN_QUOTA = 50_000;
+const DEFAULT_PLAN_QUOTA = 50_000;
 
 function content(env: Env): ContentConfig {
   const name = env.CONTENT_STORE?.trim() || "blog-content";

@@ -53,7 +53,7 @@ export interface FieldError {
   reason: string;
 }
 
-export interface ApiErrorOptions {
+interface ApiErrorOptions {
   /** Validation failures, sent as the problem's `errors` member. */
   errors?: FieldError[];
   /** Response headers the status needs (`Allow`, `Retry-After`, ...). */

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 
-export interface LogContext {
+interface LogContext {
   /** The function's name: its file in functions/. */
   function: string;
   /** Netlify's `context.requestId`. */

@@ -43,7 +43,7 @@ const scrub = (_key: string, value: unknown): unknown => {
   return value;
 };
 
-export type LogLevel = "info" | "warn" | "error";
+type LogLevel = "info" | "warn" | "error";
 
 /** Every event the backend logs; docs/operations.md ("Log events") lists them with what to do. */
 export type LogEvent =
@@ -82,7 +82,7 @@ export type LogEvent =
   | "request.failed";
 
 /** An event's own fields; what every line carries is not theirs to set. */
-export type LogFields = Record<string, unknown> & {
+type LogFields = Record<string, unknown> & {
   level?: never;
   event?: never;
   message?: never;

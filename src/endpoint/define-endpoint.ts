@@ -29,7 +29,7 @@ export interface RouteConfig {
   path?: string | readonly string[] | undefined;
 }
 
-export interface EndpointDefinition {
+interface EndpointDefinition {
   /** The function's name (its file in functions/): every log line of its invocations carries it. */
   name: string;
   /** The function's own `config`: Netlify may hand it paths its `path` does not match (`/api/posts//`). */

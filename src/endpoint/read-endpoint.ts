@@ -27,7 +27,7 @@ const STALE_HEADER = "X-Content-Stale";
 
 type PreviewQuery = { preview: { type: "flag" } };
 
-export interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>> {
+interface ReadEndpointDefinition<Q extends Record<string, ParamSpec>> {
   /** The function's name (its file in functions/). */
   name: string;
   /** The function's own `config` (its `path`). */

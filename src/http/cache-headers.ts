@@ -8,17 +8,17 @@
  */
 import type { Freshness } from "./freshness.ts";
 
-export interface CdnTimes {
+interface CdnTimes {
   maxAge: number;
   staleWhileRevalidate: number;
 }
 
 /** CDN lifetime of a copy this instance could not verify against the shared state. */
-export const UNVERIFIED_MAX_AGE = 5;
+const UNVERIFIED_MAX_AGE = 5;
 /** CDN lifetime of a last-known-good copy served while ButterCMS fails: ButterCMS is asked again soon. */
-export const LAST_KNOWN_GOOD_MAX_AGE = 30;
+const LAST_KNOWN_GOOD_MAX_AGE = 30;
 
-export interface PublicCacheOptions {
+interface PublicCacheOptions {
   /** Netlify-Cache-Tag values, e.g. `["posts", "post:hello"]`, so a purge can be exact. */
   tags: readonly string[];
   /** The documented query parameters; other query strings do not split the cache. */

@@ -28,7 +28,7 @@ const retryAfter = (seconds: number | undefined): Record<string, string> =>
   seconds === undefined ? {} : { "Retry-After": String(Math.max(1, seconds)) };
 
 /** Our answer to a ButterCMS failure; the log line says what ButterCMS did, with its cause. */
-export function upstreamProblem(failure: ButterFailure): ApiError {
+function upstreamProblem(failure: ButterFailure): ApiError {
   const status = failure.upstreamStatus;
   const cause = failure.cause === undefined ? "" : ` [cause: ${String(failure.cause)}]`;
   const make = (code: ConstructorParameters<typeof ApiError>[0], detail: string, why: string, headers = {}) =>

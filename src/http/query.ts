@@ -40,7 +40,7 @@ const INTEGER = /^[1-9]\d{0,8}$|^0$/;
 const TRUE_VALUES = new Set(["true", "1"]);
 const FALSE_VALUES = new Set(["false", "0"]);
 
-export interface ParseOptions {
+interface ParseOptions {
   /** The accepted `locale` values (BUTTERCMS_LOCALES); empty: the parameter is refused. */
   locales?: readonly string[];
 }

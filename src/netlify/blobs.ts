@@ -18,7 +18,7 @@ export const BLOBS_BULK_TIMEOUT_MS = 5_000;
  * and claims', never what a reader waits for, and a write cut short is a
  * change lost (a slow Blobs must not stop every publish).
  */
-export const BLOBS_WRITE_TIMEOUT_MS = 2_000;
+const BLOBS_WRITE_TIMEOUT_MS = 2_000;
 
 export interface ReadOptions {
   /** This call's time limit instead of BLOBS_TIMEOUT_MS (rounded up to a multiple of 100 ms). */

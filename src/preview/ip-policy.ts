@@ -22,7 +22,7 @@ export function isGuarded(
   return revealsDrafts;
 }
 
-export interface IpDecision {
+interface IpDecision {
   configured: boolean;
   allowed: boolean;
 }

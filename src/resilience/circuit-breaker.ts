@@ -5,9 +5,9 @@
  * It stops a warm instance from hammering a ButterCMS that is down.
  */
 
-export type BreakerState = "closed" | "open" | "half-open";
+type BreakerState = "closed" | "open" | "half-open";
 
-export interface BreakerOptions {
+interface BreakerOptions {
   threshold: number;
   cooldownMs: number;
   now?: () => number;

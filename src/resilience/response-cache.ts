@@ -12,7 +12,7 @@
  * it may import core/ and butter/failure.ts only.
  */
 
-export interface CacheTimes {
+interface CacheTimes {
   /** Served without asking upstream. */
   ttlMs: number;
   /** After ttl: served at once while one background refresh runs. */
@@ -21,7 +21,7 @@ export interface CacheTimes {
   staleIfErrorMs: number;
 }
 
-export interface CacheOptions<T = unknown> extends CacheTimes {
+interface CacheOptions<T = unknown> extends CacheTimes {
   maxEntries: number;
   maxBytes: number;
   /** Whether a loaded value may be kept (default: always); one that may not is still returned. */
@@ -29,7 +29,7 @@ export interface CacheOptions<T = unknown> extends CacheTimes {
   now?: () => number;
 }
 
-export type CacheOutcome = "hit" | "miss" | "stale" | "stale-if-error";
+type CacheOutcome = "hit" | "miss" | "stale" | "stale-if-error";
 
 interface Entry<T> {
   value: T;
