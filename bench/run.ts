@@ -335,9 +335,9 @@ async function main() {
   };
   const targets = {
     upstream_calls_ratio: ratios.upstream_calls_ratio >= 100,
-    p50_ratio: ratios.p50_ratio <= 0.05,
+    p50_ratio: ratios.p50_ratio <= 0.03,
     miss_overhead_ratio: ratios.miss_overhead_ratio <= 1.15,
-    hit_vs_floor_ratio: ratios.hit_vs_floor_ratio <= 3,
+    hit_vs_floor_ratio: ratios.hit_vs_floor_ratio <= 2,
     cold_start_ratio: ratios.cold_start_ratio <= 1.5,
     bundle_bytes: ourColdNames.every((name) => (cold.ownBytes[name] as number) <= budgetKiB(name) * 1024),
   };
@@ -386,7 +386,7 @@ async function main() {
     [
       "p50_ratio",
       ratios.p50_ratio,
-      "≤ 0.05",
+      "≤ 0.03",
       targets.p50_ratio,
       `${round(hotOurs.p50)} ms vs ${round(hotNaive.p50)} ms`,
     ],
@@ -400,7 +400,7 @@ async function main() {
     [
       "hit_vs_floor_ratio",
       ratios.hit_vs_floor_ratio,
-      "≤ 3",
+      "≤ 2",
       targets.hit_vs_floor_ratio,
       `${round(hitMs * 1000, 1)} µs vs ${round(floorMs * 1000, 1)} µs`,
     ],
