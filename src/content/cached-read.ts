@@ -104,10 +104,13 @@ async function lastKnownGoodCopy(options: ReadOptions, shared: SharedCopyKey, st
   }
   const copy = await sharedCopy(store, shared, patient);
   if (!copy) return null;
-  const removals = shared.locale === null ? [] : (siteState.peek().state.removed?.[shared.locale] ?? []);
-  const representation = withoutRemoved(shared, copy, removals);
+  const representation = withoutRemoved(shared, copy, removalsOf(shared));
   return representation && marked(representation, lastKnownGood(copy.fetchedAt));
 }
+
+/** The posts of the copy's locale removed lately, as this instance last saw the shared state. */
+const removalsOf = (shared: SharedCopyKey) =>
+  shared.locale === null ? [] : (siteState.peek().state.removed?.[shared.locale] ?? []);
 
 /**
  * Where there is no Blobs at all (plain tests, benchmarks), `unverified`
@@ -186,15 +189,19 @@ function sharing(options: ReadOptions, shared: SharedCopyKey, store: SharedStore
       ) {
         return copy.representation;
       }
-      if (stored && !(await claimRefresh(store, stored))) {
+      const claimed = stored !== null && (await claimRefresh(store, stored));
+      if (stored && !claimed) {
         const refreshed = await refreshedCopy(store, stored, generation);
-        return refreshed ?? marked(stored.value.representation, UNVERIFIED);
+        if (refreshed) return refreshed;
+        // Not refreshed in time: the old copy, short-lived, but never with a post removed since it was made.
+        const old = withoutRemoved(shared, stored.value, removalsOf(shared));
+        if (old) return marked(old, UNVERIFIED);
       }
       let value: CachedRead;
       try {
         value = await load();
       } catch (error) {
-        if (stored) runInBackground(options.context, releaseClaim(store, stored));
+        if (stored && claimed) runInBackground(options.context, releaseClaim(store, stored));
         throw error;
       }
       if (value) runInBackground(options.context, shareCopy(store, shared, value, generation, lookup));
@@ -226,6 +233,13 @@ async function readThrough(
   const seenAt = siteState.peek().checkedAt;
   const fresh = responseCache.peekFresh(options.key);
   if (fresh !== undefined) return fresh && answered(options.key, marked(fresh, checked));
+  if (blobs && checked.kind === "unverified") {
+    // Blobs failing: no instance can learn of a change, nor share a copy. This instance's own copy is
+    // trusted as long as a shared one would be, short-lived at the CDN, rather than asking ButterCMS
+    // again every CACHE_TIMES.ttlMs on every instance (docs/architecture.md, "Outages").
+    const held = responseCache.peekWithin(options.key, SHARED_COPY_MAX_AGE_MS);
+    if (held !== undefined) return held && marked(held, UNVERIFIED);
+  }
   const loadAndShare = async (): Promise<CachedRead> => {
     // Without Blobs at all nothing can ever be verified: kept like a current copy, served unverified.
     if (!blobs) return keptAsCurrent(await load());

@@ -108,3 +108,40 @@ describe("a shared copy another instance is refreshing", () => {
     expect(failing).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("the old copy served while another instance refreshes it", () => {
+  const searchKey = "search?query=states";
+  const search = SHARED_COPIES.search("default", searchKey);
+  const listing = (slugs: string[]) =>
+    represent({ meta: { count: slugs.length }, data: slugs.map((slug) => ({ slug })) }, ["posts"]);
+
+  function storeSearch(removed: { generation: number; slug: string; url: null }[]) {
+    store.blobs.set("site-state", { value: { generations: { default: 1 }, removed: { default: removed } }, etag: '"s"' });
+    const copy = {
+      exact: searchKey,
+      representation: listing(["kept", "unpublished-since"]),
+      fetchedAt: new Date().toISOString(),
+      generation: 0,
+      refreshingSince: Date.now(),
+    };
+    for (const blob of search.blobs) store.blobs.set(blob, { value: copy, etag: '"c"' });
+  }
+
+  it("leaves out a post unpublished since the copy was made", async () => {
+    storeSearch([{ generation: 1, slug: "unpublished-since", url: null }]);
+    const load = vi.fn(async () => listing(["asked ButterCMS again"]));
+    const served = await read({ config, context, key: searchKey, tags: ["posts"], shared: search }, load);
+    expect(served?.freshness?.kind).toBe("unverified");
+    expect(JSON.parse(served?.body ?? "")).toEqual({ meta: { count: 1 }, data: [{ slug: "kept" }] });
+    expect(load).not.toHaveBeenCalled();
+  });
+
+  it("is not served when the removals it may miss are forgotten: this instance asks ButterCMS itself", async () => {
+    const removed = Array.from({ length: 32 }, (_, i) => ({ generation: 2 + i, slug: `gone-${i}`, url: null }));
+    storeSearch(removed);
+    const load = vi.fn(async () => listing(["asked ButterCMS again"]));
+    const served = await read({ config, context, key: searchKey, tags: ["posts"], shared: search }, load);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(served?.body ?? "").data).toEqual([{ slug: "asked ButterCMS again" }]);
+  });
+});
