@@ -74,6 +74,14 @@ export class ResponseCache<T> {
     return entry.value;
   }
 
+  /** The value for `key` if it was stored less than `maxAgeMs` ago, fresh or not; else undefined. */
+  peekWithin(key: string, maxAgeMs: number): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || this.now() - entry.storedAt >= maxAgeMs) return undefined;
+    this.touch(key, entry);
+    return entry.value;
+  }
+
   /**
    * The value for `key`, loading it at most once at a time. `background`
    * receives the refresh promise of a stale hit (e.g. `context.waitUntil`).

@@ -11,7 +11,7 @@ import { publishedPosts, tags, unpublishedPosts } from "../../sample/data.ts";
 import { SHARED_COPY_MAX_AGE_MS } from "../../src/content/shared-copies.ts";
 import { STATE_CHECK_MS } from "../../src/content/site-state.ts";
 import { craftToken, enableSessions } from "../helpers/auth.ts";
-import { blobsRequests, testStore, useBlobsAt } from "../helpers/blobs.ts";
+import { blobsRequests, testStore, UNREACHABLE, useBlobsAt } from "../helpers/blobs.ts";
 import {
   BUTTER_API,
   butterRequests,
@@ -270,6 +270,31 @@ describe("a Blobs server that never answers", () => {
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(res.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+  });
+});
+
+describe("a Blobs outage on a warm instance", () => {
+  it("serves the answers the instance holds, short-lived, without asking ButterCMS again until a shared copy would expire", async () => {
+    const search = await coldInstance("searchPosts");
+    expect((await invoke(search, "/api/search?q=cache")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the copy is shared
+    vi.useFakeTimers({ toFake: ["Date"] });
+    useBlobsAt(UNREACHABLE);
+    butterRequests.length = 0;
+    // Past the instance cache's fresh time (30 s), before a shared copy's (5 min): held, short-lived.
+    vi.advanceTimersByTime(60_000);
+    const held = await invoke(search, "/api/search?q=cache");
+    expect(held.status).toBe(200);
+    expect(held.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+    vi.advanceTimersByTime(3 * 60_000);
+    expect((await invoke(search, "/api/search?q=cache")).status).toBe(200);
+    expect(butterRequests).toEqual([]);
+    // Past it: this instance asks ButterCMS once more.
+    vi.advanceTimersByTime(SHARED_COPY_MAX_AGE_MS);
+    const asked = await invoke(search, "/api/search?q=cache");
+    expect(asked.status).toBe(200);
+    expect(asked.headers.get("Netlify-CDN-Cache-Control")).toBe("public, durable, s-maxage=5");
+    expect(butterRequests.map((url) => url.pathname)).toEqual(["/v2/posts/search/"]);
   });
 });
 
