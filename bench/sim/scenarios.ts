@@ -213,6 +213,19 @@ export async function publishScenario(world: World, options: PublishScenarioOpti
   const pageViewsBefore = readers.pageViews;
   const statusesBefore = { ...readers.statuses };
   const publisher = new Publisher(world, universe, windowMs);
+  // Readers ask for a published draft at once (traffic.ts): a 404 before the freshness promise has
+  // run out is that delay as a reader sees it; any other 404 is counted as a failure.
+  const notFound = { newPostBeforePromise: 0, other: 0, otherByUrl: {} as Record<string, number> };
+  readers.onAnswer = (url, response) => {
+    if (response.status !== 404) return;
+    const slug = /^\/api\/posts\/([^/?]+)/.exec(url)?.[1];
+    const draft = publisher.records.find((record) => record.slug === slug && record.kind === "draft");
+    if (draft && world.clock.now - draft.at <= FRESHNESS_PROMISE_MS) notFound.newPostBeforePromise++;
+    else {
+      notFound.other++;
+      bump(notFound.otherByUrl, url);
+    }
+  };
   const probes = options.probes ? new Probes(world, universe, publisher) : null;
   probes?.start();
   const plan = publishPlan(rng(options.seed + 12), options.publishes ?? PUBLISHES, 4);
@@ -271,6 +284,14 @@ export async function publishScenario(world: World, options: PublishScenarioOpti
     blobs: windowOf(before, after),
     reader_statuses: diff(readers.statuses, statusesBefore),
     reader_share_200: share200(diff(readers.statuses, statusesBefore)),
+    /** 404s for a draft published less than FRESHNESS_PROMISE_MS before the answer: not yet visible. */
+    reader_404_new_post_within_promise: notFound.newPostBeforePromise,
+    reader_404_other: notFound.other,
+    reader_404_other_by_url: notFound.otherByUrl,
+    /** 200s, with the 404s above for posts not yet due to be visible left out of the count. */
+    reader_share_200_past_promise: share200(
+      without404s(diff(readers.statuses, statusesBefore), notFound.newPostBeforePromise),
+    ),
     reader_cache: readers.cache,
     webhook_ms_max: webhookMs.length ? Math.max(...webhookMs) : null,
     webhook_statuses: countsOf(publisher.records.map((record) => String(record.webhookStatus))),
@@ -283,6 +304,13 @@ export async function publishScenario(world: World, options: PublishScenarioOpti
       post_extras: universe.options.postExtras.length,
     },
   };
+}
+
+/** The freshness promise: a publish visible within 10 s of its webhook (README). */
+const FRESHNESS_PROMISE_MS = 10_000;
+
+function without404s(statuses: Record<string, number>, count: number): Record<string, number> {
+  return { ...statuses, "404": (statuses["404"] ?? 0) - count };
 }
 
 /** The naive seed handler behind the same CDN, the same readers. */

@@ -203,6 +203,8 @@ export function summarise(reports: Record<string, unknown>) {
     publish_to_visible_max_s: slowVisible,
     not_visible_within_window: n("slow-blobs", "visibility.not_visible_within_window"),
     share_200: n("slow-blobs", "reader_share_200"),
+    /** Leaving out 404s for a draft published less than 10 s before (the freshness promise not yet due). */
+    share_200_past_promise: n("slow-blobs", "reader_share_200_past_promise"),
     webhook_ms_max: n("slow-blobs", "webhook_ms_max"),
     butter_calls_per_100k_views: n("slow-blobs", "butter_calls_per_100k_views"),
     /** Only with `--only slow-blobs-scale,scale-control`: the scale site's ButterCMS calls in 10 minutes of slow Blobs. */
@@ -210,7 +212,7 @@ export function summarise(reports: Record<string, unknown>) {
     meets_target:
       atMost(slowVisible, 10) &&
       n("slow-blobs", "visibility.not_visible_within_window") === 0 &&
-      atLeast(n("slow-blobs", "reader_share_200"), 0.999) &&
+      atLeast(n("slow-blobs", "reader_share_200_past_promise"), 0.999) &&
       atMost(n("slow-blobs", "webhook_ms_max"), 5_000),
   };
   const slowButterWebhook = n("slow-butter", "webhook_ms_max");
@@ -290,7 +292,7 @@ export function summarise(reports: Record<string, unknown>) {
     `${mark(coldDefault === 0)} cold first list calls        ${coldDefault} (0)`,
     `${mark(atMost(heapMb, 64))} warm instance heap (MB)      ${heapMb} (≤ 64)`,
     `${mark(blobs_outage.meets_target)} Blobs down 10 min            calls ×${blobsRatio} (≤ 2), share_200 ${blobsShare} (≥ 0.999)`,
-    `${mark(slow_blobs.meets_target)} Blobs 10x slower             visible max ${slowVisible} s, share_200 ${slow_blobs.share_200}, webhook max ${slow_blobs.webhook_ms_max} ms${slowScaleRatio === null ? "" : `; scale calls ×${slowScaleRatio}`}`,
+    `${mark(slow_blobs.meets_target)} Blobs 10x slower             visible max ${slowVisible} s, share_200 ${slow_blobs.share_200} (${slow_blobs.share_200_past_promise} past the 10 s promise), webhook max ${slow_blobs.webhook_ms_max} ms${slowScaleRatio === null ? "" : `; scale calls ×${slowScaleRatio}`}`,
     `${mark(slow_butter.meets_target)} ButterCMS 300 ms             visible max ${slow_butter.publish_to_visible_max_s} s, webhook max ${slowButterWebhook} ms (≤ 5000)`,
     `${mark(reconcile_300ms.meets_target)} reconcile at 300 ms          run max ${reconcileMax} ms over ${reconcile_300ms.runs} runs (${reconcile_300ms.full_passes} full) (≤ 30000)`,
     ...plans.map(
