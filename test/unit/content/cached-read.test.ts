@@ -116,7 +116,10 @@ describe("the old copy served while another instance refreshes it", () => {
     represent({ meta: { count: slugs.length }, data: slugs.map((slug) => ({ slug })) }, ["posts"]);
 
   function storeSearch(removed: { generation: number; slug: string; url: null }[]) {
-    store.blobs.set("site-state", { value: { generations: { default: 1 }, removed: { default: removed } }, etag: '"s"' });
+    store.blobs.set("site-state", {
+      value: { generations: { default: 1 }, removed: { default: removed } },
+      etag: '"s"',
+    });
     const copy = {
       exact: searchKey,
       representation: listing(["kept", "unpublished-since"]),
@@ -137,7 +140,11 @@ describe("the old copy served while another instance refreshes it", () => {
   });
 
   it("is not served when the removals it may miss are forgotten: this instance asks ButterCMS itself", async () => {
-    const removed = Array.from({ length: 32 }, (_, i) => ({ generation: 2 + i, slug: `gone-${i}`, url: null }));
+    const removed = Array.from({ length: 32 }, (_, i) => ({
+      generation: 2 + i,
+      slug: `gone-${i}`,
+      url: null,
+    }));
     storeSearch(removed);
     const load = vi.fn(async () => listing(["asked ButterCMS again"]));
     const served = await read({ config, context, key: searchKey, tags: ["posts"], shared: search }, load);
