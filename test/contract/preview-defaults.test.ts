@@ -1,7 +1,7 @@
 /**
  * Previews in the sample blog out of the box, never in a deploy: where the
  * ButterCMS emulation is loaded (scripts/sample-loader.mjs under plain
- * `netlify dev`; `npm start` is covered in test/integration/newcomer.test.ts)
+ * `netlify dev`; `npm start` is covered in test/integration/newcomer.suite.ts)
  * an unset PREVIEW_PASSWORD or SESSION_SECRET gets its demo value; a
  * deployed function, which loads neither script, still answers `503
  * auth_not_configured` without them.
