@@ -207,10 +207,18 @@ describe("last-known-good across instances", () => {
     async (fault) => {
       const warmPost = await coldInstance("getPost");
       const post = await getPostAt(warmPost, target.slug);
-      await new Promise((resolve) => setTimeout(resolve, 50));
       // The index knows a newer version than the stored body (its webhook's body write was lost).
       const key = `post/default/${target.slug}`;
-      const stored = (await testStore().get(key, { type: "json" })) as { post: { updated: string } };
+      // The body is written in the background: later under load, so wait for it (2 s at most).
+      type StoredPost = { post: { updated: string } };
+      const read = async () => (await testStore().get(key, { type: "json" })) as StoredPost | null;
+      let found = await read();
+      for (let waited = 0; !found && waited < 2_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        found = await read();
+      }
+      if (!found) throw new Error(`the post body was never stored at ${key}`);
+      const stored: StoredPost = found;
       stored.post.updated = "2000-01-01T00:00:00.000Z";
       await testStore().setJSON(key, stored);
       server.use(http.get(`${BUTTER_API}/*`, fault.reply));
