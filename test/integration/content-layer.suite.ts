@@ -4,39 +4,33 @@
  * catch-all, the typed client, and last-known-good copies served by cold
  * workers while ButterCMS fails (switched on through SAMPLE_FAULT_FILE).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createBlogClient } from "../../client/index.js";
 import { publishedPosts, unpublishedPosts } from "../../sample/data.ts";
-import { call, type DevServer, startNetlifyDev } from "../../tools/netlify-dev.ts";
+import { call, type DevServer } from "../../tools/netlify-dev.ts";
 import { TEST_SECRETS } from "../helpers/secrets.ts";
 
-const BOOT_WAIT_MS = 90_000;
-const faultFile = join(mkdtempSync(join(tmpdir(), "fault-")), "fault");
-let server: DevServer;
+/**
+ * On the shared `npm start` (test/integration/npm-start.test.ts), whose
+ * SAMPLE_FAULT_FILE is `faultFile` (empty: ButterCMS answers; "down": it
+ * fails) and whose WEBHOOK_SECRET is TEST_SECRETS.webhookSecret. Last: it
+ * unpublishes posts.
+ */
+export function contentLayerTests(dev: () => DevServer, faultFile: string) {
+  let server: DevServer;
+  const get = (path: string, init: RequestInit = {}) =>
+    call(server, path, { ...init, signal: AbortSignal.timeout(30_000) });
 
-const get = (path: string, init: RequestInit = {}) =>
-  call(server, path, { ...init, signal: AbortSignal.timeout(30_000) });
+  const webhook = (event: string, slug: string) =>
+    get("/api/webhooks/buttercms", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
+      body: JSON.stringify({ data: { id: slug, locale: null }, webhook: { event } }),
+    });
 
-const webhook = (event: string, slug: string) =>
-  get("/api/webhooks/buttercms", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Webhook-Secret": TEST_SECRETS.webhookSecret },
-    body: JSON.stringify({ data: { id: slug, locale: null }, webhook: { event } }),
-  });
-
-describe("npm start with ButterCMS faults on demand", () => {
-  beforeAll(async () => {
-    writeFileSync(faultFile, "");
-    server = await startNetlifyDev(
-      { WEBHOOK_SECRET: TEST_SECRETS.webhookSecret, SAMPLE_FAULT_FILE: faultFile },
-      { timeoutMs: BOOT_WAIT_MS },
-    );
-  }, BOOT_WAIT_MS + 10_000);
-  afterAll(async () => {
-    await server?.stop();
+  beforeAll(() => {
+    server = dev();
   });
 
   describe("routing under netlify dev", () => {
@@ -154,4 +148,4 @@ describe("npm start with ButterCMS faults on demand", () => {
       }
     }, 120_000);
   });
-});
+}

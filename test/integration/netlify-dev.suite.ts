@@ -1,6 +1,8 @@
 /**
- * Through real HTTP: `npm start` (netlify dev, offline, the sample blog), one
- * boot per configuration, and plain `netlify dev` as a user types it.
+ * Through real HTTP: `npm start` (netlify dev, offline, the sample blog) as
+ * configured for previews and the webhook (on the shared boot), the
+ * configurations that need a boot of their own, and plain `netlify dev` as
+ * a user types it.
  */
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -88,22 +90,17 @@ function expectNoInternals(text: string) {
   expect(text).not.toMatch(/\n\s+at /);
 }
 
-describe("npm start with the sample blog and preview sessions", () => {
+/**
+ * On the shared `npm start` (test/integration/npm-start.test.ts): the sample
+ * blog with PREVIEW_PASSWORD, SESSION_SECRET and WEBHOOK_SECRET set from
+ * TEST_SECRETS.
+ */
+export function sampleBlogTests(dev: () => DevServer) {
   let server: DevServer;
   const get = (path: string, init: RequestInit = {}) => call(server, path, init);
 
-  beforeAll(async () => {
-    server = await startNetlifyDev(
-      {
-        PREVIEW_PASSWORD: TEST_SECRETS.password,
-        SESSION_SECRET: TEST_SECRETS.sessionSecret,
-        WEBHOOK_SECRET: TEST_SECRETS.webhookSecret,
-      },
-      { timeoutMs: BOOT_WAIT_MS },
-    );
-  }, BOOT_WAIT_MS + 10_000);
-  afterAll(async () => {
-    await server?.stop();
+  beforeAll(() => {
+    server = dev();
   });
 
   it(`answers within ${BOOT_BUDGET_MS / 1000} s of starting`, () => {
@@ -349,92 +346,95 @@ describe("npm start with the sample blog and preview sessions", () => {
     expect(JSON.parse(res.text).code).toBe("method_not_allowed");
     expectNoInternals(res.text);
   });
-});
+}
 
-describe("npm start with IP_ALLOWLIST=203.0.113.0/24 and IP_ALLOWLIST_SCOPE=all", () => {
-  let server: DevServer;
-  beforeAll(async () => {
-    server = await startNetlifyDev(
-      {
-        IP_ALLOWLIST: "203.0.113.0/24",
-        IP_ALLOWLIST_SCOPE: "all",
-        PREVIEW_PASSWORD: TEST_SECRETS.password,
-        SESSION_SECRET: TEST_SECRETS.sessionSecret,
-      },
-      { timeoutMs: BOOT_WAIT_MS },
-    );
-  }, BOOT_WAIT_MS + 10_000);
-  afterAll(async () => {
-    await server?.stop();
+/** The configurations that need a boot of their own, one after another. */
+export function otherConfigurationTests() {
+  describe("npm start with IP_ALLOWLIST=203.0.113.0/24 and IP_ALLOWLIST_SCOPE=all", () => {
+    let server: DevServer;
+    beforeAll(async () => {
+      server = await startNetlifyDev(
+        {
+          IP_ALLOWLIST: "203.0.113.0/24",
+          IP_ALLOWLIST_SCOPE: "all",
+          PREVIEW_PASSWORD: TEST_SECRETS.password,
+          SESSION_SECRET: TEST_SECRETS.sessionSecret,
+        },
+        { timeoutMs: BOOT_WAIT_MS },
+      );
+    }, BOOT_WAIT_MS + 10_000);
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it.each([
+      ["GET", "/api/posts"],
+      ["GET", `/api/posts/${publishedPosts[0]?.slug}`],
+      ["GET", "/api/auth"],
+      ["POST", "/api/auth"],
+      ["GET", "/api/ip-allowlist"],
+    ])("answers %s %s from loopback with 403 ip_not_allowed", async (method, path) => {
+      const res = await call(server, path, { method, headers: { "X-Forwarded-For": "203.0.113.5" } });
+      expect(res.status).toBe(403);
+      expect(res.json.code).toBe("ip_not_allowed");
+    });
   });
 
-  it.each([
-    ["GET", "/api/posts"],
-    ["GET", `/api/posts/${publishedPosts[0]?.slug}`],
-    ["GET", "/api/auth"],
-    ["POST", "/api/auth"],
-    ["GET", "/api/ip-allowlist"],
-  ])("answers %s %s from loopback with 403 ip_not_allowed", async (method, path) => {
-    const res = await call(server, path, { method, headers: { "X-Forwarded-For": "203.0.113.5" } });
-    expect(res.status).toBe(403);
-    expect(res.json.code).toBe("ip_not_allowed");
-  });
-});
+  describe("npm start with an invalid IP_ALLOWLIST=10.0.0.0/33", () => {
+    let server: DevServer;
+    beforeAll(async () => {
+      server = await startNetlifyDev(
+        {
+          IP_ALLOWLIST: "10.0.0.0/33",
+          PREVIEW_PASSWORD: TEST_SECRETS.password,
+          SESSION_SECRET: TEST_SECRETS.sessionSecret,
+        },
+        { timeoutMs: BOOT_WAIT_MS },
+      );
+    }, BOOT_WAIT_MS + 10_000);
+    afterAll(async () => {
+      await server?.stop();
+    });
 
-describe("npm start with an invalid IP_ALLOWLIST=10.0.0.0/33", () => {
-  let server: DevServer;
-  beforeAll(async () => {
-    server = await startNetlifyDev(
-      {
-        IP_ALLOWLIST: "10.0.0.0/33",
-        PREVIEW_PASSWORD: TEST_SECRETS.password,
-        SESSION_SECRET: TEST_SECRETS.sessionSecret,
-      },
-      { timeoutMs: BOOT_WAIT_MS },
-    );
-  }, BOOT_WAIT_MS + 10_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+    it.each([
+      ["GET", "/api/posts?preview=1"],
+      ["POST", "/api/auth"],
+      ["GET", "/api/ip-allowlist"],
+    ])("answers the guarded %s %s with 500 misconfigured and logs the bad entry", async (method, path) => {
+      const res = await call(server, path, { method });
+      expect(res.status).toBe(500);
+      expect(res.json.code).toBe("misconfigured");
+      expect(res.text).not.toContain("10.0.0.0/33");
+      expect(server.output()).toContain("10.0.0.0/33");
+    });
 
-  it.each([
-    ["GET", "/api/posts?preview=1"],
-    ["POST", "/api/auth"],
-    ["GET", "/api/ip-allowlist"],
-  ])("answers the guarded %s %s with 500 misconfigured and logs the bad entry", async (method, path) => {
-    const res = await call(server, path, { method });
-    expect(res.status).toBe(500);
-    expect(res.json.code).toBe("misconfigured");
-    expect(res.text).not.toContain("10.0.0.0/33");
-    expect(server.output()).toContain("10.0.0.0/33");
+    it("keeps public reads up in the default preview scope", async () => {
+      expect((await call(server, "/api/posts")).status).toBe(200);
+    });
   });
 
-  it("keeps public reads up in the default preview scope", async () => {
-    expect((await call(server, "/api/posts")).status).toBe(200);
-  });
-});
+  describe("plain `netlify dev` in a fresh clone: no token, no npm start", () => {
+    let server: DevServer;
+    beforeAll(async () => {
+      server = await startNetlifyDev({}, { plain: true, timeoutMs: BOOT_WAIT_MS });
+    }, BOOT_WAIT_MS + 10_000);
+    afterAll(async () => {
+      await server?.stop();
+    });
 
-describe("plain `netlify dev` in a fresh clone: no token, no npm start", () => {
-  let server: DevServer;
-  beforeAll(async () => {
-    server = await startNetlifyDev({}, { plain: true, timeoutMs: BOOT_WAIT_MS });
-  }, BOOT_WAIT_MS + 10_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+    it("serves the sample blog's posts from /api/posts", async () => {
+      const res = await call(server, "/api/posts");
+      expect(res.status, `${res.text}\n${server.output().slice(-2000)}`).toBe(200);
+      const data = res.json.data as { slug: string }[];
+      expect(data).toHaveLength(10);
+      expect(data[0]?.slug).toBe(publishedPosts[0]?.slug);
+    });
 
-  it("serves the sample blog's posts from /api/posts", async () => {
-    const res = await call(server, "/api/posts");
-    expect(res.status, `${res.text}\n${server.output().slice(-2000)}`).toBe(200);
-    const data = res.json.data as { slug: string }[];
-    expect(data).toHaveLength(10);
-    expect(data[0]?.slug).toBe(publishedPosts[0]?.slug);
+    it("serves one sample post", async () => {
+      const slug = publishedPosts[1]!.slug;
+      const res = await call(server, `/api/posts/${slug}`);
+      expect(res.status).toBe(200);
+      expect((res.json.data as { slug: string }).slug).toBe(slug);
+    });
   });
-
-  it("serves one sample post", async () => {
-    const slug = publishedPosts[1]!.slug;
-    const res = await call(server, `/api/posts/${slug}`);
-    expect(res.status).toBe(200);
-    expect((res.json.data as { slug: string }).slug).toBe(slug);
-  });
-});
+}
