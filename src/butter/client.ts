@@ -23,7 +23,6 @@
  * pagination past the end, redaction, the sample flag. It may import core/.
  */
 
-import Butter from "buttercms";
 import type { Config } from "../core/config.ts";
 import { required } from "../core/config.ts";
 import { misconfigured } from "../core/errors.ts";
@@ -51,9 +50,14 @@ interface Sdk {
 
 let instance: { key: string; sdk: Sdk } | undefined;
 
-function sdkFor(token: string, timeoutMs: number): Sdk {
+/**
+ * The SDK is imported on the first call, not with the function: a cold
+ * instance that answers from Netlify Blobs (most of them) never loads it.
+ */
+async function sdkFor(token: string, timeoutMs: number): Promise<Sdk> {
   const key = `${timeoutMs}:${token}`;
   if (instance?.key !== key) {
+    const { default: Butter } = await import("buttercms");
     // The default export is typed as a function returning ButterStatic; we narrow it to what we call.
     const sdk = Butter(token, { timeout: timeoutMs }) as unknown as Sdk;
     instance = { key, sdk };
@@ -101,8 +105,9 @@ async function callSdk<T>(
 ): Promise<T> {
   const token = tokenOf(config);
   const { attemptTimeoutMs } = required(config.upstream);
+  const sdk = await sdkFor(token, attemptTimeoutMs);
   try {
-    const res = await call(sdkFor(token, attemptTimeoutMs));
+    const res = await call(sdk);
     return withoutEmails(check(res.data));
   } catch (error) {
     throw classifySdkError(error);

@@ -38,15 +38,20 @@ function localeName(config: Config, locale: LocaleKey): string {
 export async function siteStatus(scope: ReadScope) {
   const { config } = scope;
   const store = openSharedStore(config.content.storeName);
-  await checkSiteState(scope);
+  // All at once: a cold status answers in one Blobs round trip plus the index's chunks, not four.
+  // publishedIndex checks the site state itself (one read, shared with this check).
+  const served = servedLocales(config);
+  const [, reconciliation, usage, indexes] = await Promise.all([
+    checkSiteState(scope),
+    store ? readReconcileState(store).catch(() => null) : null,
+    store ? monthUsage(store).catch(() => null) : null,
+    // ButterCMS or Blobs failing: the status still answers, without the counts.
+    Promise.all(served.map((locale) => publishedIndex(scope, locale).catch(() => null))),
+  ]);
   const { state } = siteState.peek();
-  const [reconciliation, usage] = store
-    ? await Promise.all([readReconcileState(store).catch(() => null), monthUsage(store).catch(() => null)])
-    : [null, null];
   const locales = await Promise.all(
-    servedLocales(config).map(async (locale) => {
-      // ButterCMS or Blobs failing: the status still answers, without this count.
-      const index = await publishedIndex(scope, locale).catch(() => null);
+    served.map(async (locale, i) => {
+      const index = indexes[i];
       const mine = reconciliation?.locales[locale];
       return {
         locale: localeName(config, locale),
