@@ -47,6 +47,28 @@ describe("a warm hit", () => {
     expect(headersOf(notModified)).toEqual(rest);
   });
 
+  it("is still refused by the IP allowlist when its scope is all, however warm", async () => {
+    vi.stubEnv("IP_ALLOWLIST", "203.0.113.0/24");
+    vi.stubEnv("IP_ALLOWLIST_SCOPE", "all");
+    const inside = { ip: "203.0.113.9" };
+    const first = await getPost("", inside);
+    expect(first.status).toBe(200);
+    expect((await getPost("", inside)).status).toBe(200);
+    const outside = await getPost("", { ip: "198.51.100.7" });
+    expect(outside.status).toBe(403);
+    expect(outside.json.code).toBe("ip_not_allowed");
+    expect((await getPost("", inside)).text).toBe(first.text);
+  });
+
+  it("answers HEAD with GET's headers and no body", async () => {
+    const first = await getPost();
+    await getPost();
+    const head = await getPost("", { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe("");
+    expect(headersOf(head)).toEqual(headersOf(first));
+  });
+
   it("follows a change of configuration: the new CDN lifetime at once", async () => {
     await getPost();
     await getPost();
