@@ -380,43 +380,15 @@ export function otherConfigurationTests() {
     });
   });
 
-  describe("npm start with an invalid IP_ALLOWLIST=10.0.0.0/33", () => {
+  // One boot for both (a boot costs about 9 s): an invalid IP_ALLOWLIST in the default `preview`
+  // scope leaves the public reads that plain `netlify dev` is checked on untouched.
+  describe("plain `netlify dev` in a fresh clone (no token, no npm start), with an invalid IP_ALLOWLIST=10.0.0.0/33", () => {
     let server: DevServer;
     beforeAll(async () => {
       server = await startNetlifyDev(
-        {
-          IP_ALLOWLIST: "10.0.0.0/33",
-          PREVIEW_PASSWORD: TEST_SECRETS.password,
-          SESSION_SECRET: TEST_SECRETS.sessionSecret,
-        },
-        { timeoutMs: BOOT_WAIT_MS },
+        { IP_ALLOWLIST: "10.0.0.0/33" },
+        { plain: true, timeoutMs: BOOT_WAIT_MS },
       );
-    }, BOOT_WAIT_MS + 10_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-
-    it.each([
-      ["GET", "/api/posts?preview=1"],
-      ["POST", "/api/auth"],
-      ["GET", "/api/ip-allowlist"],
-    ])("answers the guarded %s %s with 500 misconfigured and logs the bad entry", async (method, path) => {
-      const res = await call(server, path, { method });
-      expect(res.status).toBe(500);
-      expect(res.json.code).toBe("misconfigured");
-      expect(res.text).not.toContain("10.0.0.0/33");
-      expect(server.output()).toContain("10.0.0.0/33");
-    });
-
-    it("keeps public reads up in the default preview scope", async () => {
-      expect((await call(server, "/api/posts")).status).toBe(200);
-    });
-  });
-
-  describe("plain `netlify dev` in a fresh clone: no token, no npm start", () => {
-    let server: DevServer;
-    beforeAll(async () => {
-      server = await startNetlifyDev({}, { plain: true, timeoutMs: BOOT_WAIT_MS });
     }, BOOT_WAIT_MS + 10_000);
     afterAll(async () => {
       await server?.stop();
@@ -435,6 +407,19 @@ export function otherConfigurationTests() {
       const res = await call(server, `/api/posts/${slug}`);
       expect(res.status).toBe(200);
       expect((res.json.data as { slug: string }).slug).toBe(slug);
+    });
+
+    // Previews are configured: the sample blog's demo PREVIEW_PASSWORD and SESSION_SECRET.
+    it.each([
+      ["GET", "/api/posts?preview=1"],
+      ["POST", "/api/auth"],
+      ["GET", "/api/ip-allowlist"],
+    ])("answers the guarded %s %s with 500 misconfigured and logs the bad entry", async (method, path) => {
+      const res = await call(server, path, { method });
+      expect(res.status).toBe(500);
+      expect(res.json.code).toBe("misconfigured");
+      expect(res.text).not.toContain("10.0.0.0/33");
+      expect(server.output()).toContain("10.0.0.0/33");
     });
   });
 }
