@@ -24,9 +24,9 @@ const storage = new AsyncLocalStorage<LogContext>();
 /**
  * Invocations, and background work they left, still running. While the
  * storage is in use Node runs a hook on every promise of the process (Node
- * 20 and 22): a warm hit, which never enters a context, paid about a fifth
- * of its time for it. So the storage is switched off whenever nothing
- * running needs it, and on again by the next invocation.
+ * 20 and 22), a warm hit's too, though a hit never enters a context. So
+ * the storage is switched off whenever nothing running needs it, and on
+ * again by the next invocation.
  */
 let running = 0;
 function finished(): void {

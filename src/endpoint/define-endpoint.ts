@@ -55,8 +55,8 @@ interface EndpointDefinition {
    * synchronously, with no I/O and no log line; undefined when it takes
    * more (then `methods.GET` answers). It runs before the invocation's log
    * context is entered, only for a request the IP policy does not guard:
-   * entering the context (AsyncLocalStorage.run) cost a warm hit about a
-   * tenth of its time, for lines a hit never logs.
+   * entering the context (AsyncLocalStorage.run) costs every request, for
+   * lines a hit never logs.
    */
   hit?: (scope: RequestScope) => Response | undefined;
 }
