@@ -8,9 +8,7 @@
  * The client IP is Netlify's `context.ip`: no request header (X-Forwarded-For,
  * Forwarded, X-Real-IP, ...) is ever trusted for it.
  */
-
 import type { Context } from "@netlify/functions";
-import { keepLogContext } from "../core/log-context.ts";
 
 /** What handlers need of the context; tests build it by hand. */
 export type FunctionContext = Pick<Context, "ip" | "params" | "requestId"> & {
@@ -45,7 +43,6 @@ export function pathParam(context: FunctionContext, name: string): string | null
 
 /** Runs background work after the response where the platform allows it. */
 export function runInBackground(context: FunctionContext, work: Promise<unknown>): void {
-  keepLogContext(work);
   if (context.waitUntil) context.waitUntil(work);
 }
 

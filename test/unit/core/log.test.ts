@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { log, registerSecret } from "../../../src/core/log.ts";
-import { annotateLogContext, keepLogContext, withLogContext } from "../../../src/core/log-context.ts";
+import { annotateLogContext, withLogContext } from "../../../src/core/log-context.ts";
 import { consoleLines } from "../../helpers/console.ts";
 
 const SECRET = 'tok"en\\with-quotes-0123456789';
@@ -30,8 +30,6 @@ describe("log", () => {
       background = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
         log("info", "purge.completed", "after the answer"),
       );
-      // As runInBackground hands it to waitUntil: the context stays on until it settles.
-      keepLogContext(background);
     });
     await withLogContext({ function: "getPosts", requestId: "02REQ" }, async () => {
       log("info", "index.first_build", "another invocation meanwhile");
