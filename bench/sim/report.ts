@@ -102,10 +102,10 @@ const ROWS: Row[] = [
       `${show(get(r, "blobs_outage.butter_calls_ratio"))}× (${show(get(r, "blobs_outage.butter_calls.blobs_down"))} vs ${show(get(r, "blobs_outage.butter_calls.blobs_up"))}); ${show(get(r, "blobs_outage.share_200"))} (${met(r, "blobs_outage.meets_target")})`,
   ],
   [
-    "Blobs 10× slower: publish → visible max (s); readers' share of 200s; webhook max (ms)",
+    "Blobs 10× slower: publish → visible max (s); readers' share of 200s, leaving out 404s for a draft published under 10 s before (all); webhook max (ms)",
     "≤ 10; ≥ 0.999; ≤ 5000",
     (r) =>
-      `${visible(r, "slow_blobs")}; ${show(get(r, "slow_blobs.share_200"))}; ${show(get(r, "slow_blobs.webhook_ms_max"))} (${met(r, "slow_blobs.meets_target")})`,
+      `${visible(r, "slow_blobs")}; ${show(get(r, "slow_blobs.share_200_past_promise"))} (${show(get(r, "slow_blobs.share_200"))}); ${show(get(r, "slow_blobs.webhook_ms_max"))} (${met(r, "slow_blobs.meets_target")})`,
   ],
   [
     "ButterCMS at 300 ms: publish → visible max (s); webhook max (ms)",

@@ -105,6 +105,8 @@ async function callSdk<T>(
 ): Promise<T> {
   const token = tokenOf(config);
   const { attemptTimeoutMs } = required(config.upstream);
+  // Outside the try: a package that cannot be loaded is our fault, not ButterCMS's (a 500, not a
+  // retried 502).
   const sdk = await sdkFor(token, attemptTimeoutMs);
   try {
     const res = await call(sdk);

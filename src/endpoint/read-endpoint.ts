@@ -138,7 +138,8 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
     hit,
     methods: {
       GET: async (scope) => {
-        // Also here: a request the IP policy guards (IP_ALLOWLIST_SCOPE=all) skips `hit` above.
+        // Also here: a request the IP policy guards (IP_ALLOWLIST_SCOPE=all, or non-production on a
+        // preview deploy) does not reach `hit` before the policy is enforced.
         const answer = hit(scope);
         if (answer) return answer;
         const asked = scope.url.pathname + scope.url.search;
