@@ -49,24 +49,22 @@ export async function siteStatus(scope: ReadScope) {
     Promise.all(served.map((locale) => publishedIndex(scope, locale).catch(() => null))),
   ]);
   const { state } = siteState.peek();
-  const locales = await Promise.all(
-    served.map(async (locale, i) => {
-      const index = indexes[i];
-      const mine = reconciliation?.locales[locale];
-      return {
-        locale: localeName(config, locale),
-        published_posts: index?.posts.length ?? null,
-        generation: state.generations[locale] ?? 0,
-        index_freshness: index?.freshness.kind ?? "unavailable",
-        reconciled_at: iso(state.reconciledAt?.[locale] ?? mine?.checkedAt),
-        compared_in_full_at: iso(mine?.comparedAt),
-        last_drift: mine?.lastDrift
-          ? { at: iso(mine.lastDrift.at), posts: mine.lastDrift.count, slugs: mine.lastDrift.slugs }
-          : null,
-        rechecks_pending: state.recheck?.[locale]?.length ?? 0,
-      };
-    }),
-  );
+  const locales = served.map((locale, i) => {
+    const index = indexes[i];
+    const mine = reconciliation?.locales[locale];
+    return {
+      locale: localeName(config, locale),
+      published_posts: index?.posts.length ?? null,
+      generation: state.generations[locale] ?? 0,
+      index_freshness: index?.freshness.kind ?? "unavailable",
+      reconciled_at: iso(state.reconciledAt?.[locale] ?? mine?.checkedAt),
+      compared_in_full_at: iso(mine?.comparedAt),
+      last_drift: mine?.lastDrift
+        ? { at: iso(mine.lastDrift.at), posts: mine.lastDrift.count, slugs: mine.lastDrift.slugs }
+        : null,
+      rechecks_pending: state.recheck?.[locale]?.length ?? 0,
+    };
+  });
   const calls = usage?.butterCalls ?? 0;
   const quota = config.content.planQuotaSet ? config.content.planQuota : null;
   return {

@@ -53,10 +53,10 @@ interface EndpointDefinition {
   /**
    * A warm hit of GET: an answer the instance already holds, built
    * synchronously, with no I/O and no log line; undefined when it takes
-   * more (then `methods.GET` answers). It runs before the invocation's log
-   * context is entered, only for a request the IP policy does not guard:
-   * entering the context (AsyncLocalStorage.run) costs every request, for
-   * lines a hit never logs.
+   * more (then `methods.GET` answers). A request the IP policy does not
+   * guard tries it before the invocation's log context is entered (entering
+   * it, AsyncLocalStorage.run, costs every request, for lines a hit never
+   * logs); a guarded one, once the policy let it through.
    */
   hit?: (scope: RequestScope) => Response | undefined;
 }
@@ -122,18 +122,21 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     try {
       if (!ownsPath(url.pathname)) throw notFound("No endpoint has this path.");
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
-      if (guarded(scope, usesSession)) await enforceIpPolicy(config.ipPolicy, clientIp(context));
+      if (guarded(scope, usesSession)) {
+        await enforceIpPolicy(config.ipPolicy, clientIp(context));
+        const hit = tryHit(scope);
+        if (hit) return hit;
+      }
       return headAsGet(req, withCommonHeaders(await handler(scope), common));
     } catch (error) {
       return problemResponse(error, common);
     }
   };
 
-  /** The warm hit, when the function has one and the request may take it; undefined otherwise. */
-  const warmHit = (scope: RequestScope, usesSession: boolean): Response | undefined => {
+  /** The warm hit of a GET or HEAD, when the function has one; undefined otherwise. */
+  const tryHit = (scope: RequestScope): Response | undefined => {
     const { req } = scope;
     if (!definition.hit || (req.method !== "GET" && req.method !== "HEAD")) return undefined;
-    if (!ownsPath(scope.url.pathname) || guarded(scope, usesSession)) return undefined;
     try {
       const response = definition.hit(scope);
       return response && headAsGet(req, withCommonHeaders(response, scope.headers));
@@ -151,7 +154,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const mode: CorsMode = usesSession ? "credentials" : "public";
     const headers = commonHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
     const scope: RequestScope = { req, url, config, context, headers };
-    const hit = warmHit(scope, usesSession);
+    const hit = ownsPath(url.pathname) && !guarded(scope, usesSession) ? tryHit(scope) : undefined;
     if (hit) return Promise.resolve(hit);
     return withLogContext({ function: definition.name, requestId: netlifyContext.requestId }, () =>
       respond(scope, usesSession),

@@ -137,11 +137,8 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
     ...(previews ? { usesSession: asksForPreview } : {}),
     hit,
     methods: {
+      // Reached when `hit` had no answer (defineEndpoint tries it first).
       GET: async (scope) => {
-        // Also here: a request the IP policy guards (IP_ALLOWLIST_SCOPE=all, or non-production on a
-        // preview deploy) does not reach `hit` before the policy is enforced.
-        const answer = hit(scope);
-        if (answer) return answer;
         const asked = scope.url.pathname + scope.url.search;
         // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
         const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
