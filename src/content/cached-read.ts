@@ -134,13 +134,14 @@ function answered(key: string, representation: Representation): Representation {
  * The hot path of every public read, without any I/O: this instance's
  * fresh copy of `key` when the shared state was seen within STATE_CHECK_MS
  * (or there is no Blobs at all), marked as current as that view; undefined
- * when it takes more (`null`: ButterCMS has no such thing).
+ * when it takes more (`null`: ButterCMS has no such thing). Its caller
+ * knows `key` already: the answer is not recorded for `answerKey`.
  */
 export function cachedAnswer(scope: ReadScope, key: string): Representation | null | undefined {
   const known = knownSiteState(scope);
   if (!known) return undefined;
   const hit = responseCache.peekFresh(key);
-  return hit === undefined ? undefined : hit && answered(key, marked(hit, known));
+  return hit === undefined ? undefined : hit && marked(hit, known);
 }
 
 /**

@@ -10,14 +10,14 @@
  * May import every other folder of src/; nothing in src/ imports it but
  * the endpoint/ folder itself (docs/architecture.md).
  */
-import { getConfig } from "../core/config.ts";
+import { type Config, getConfig } from "../core/config.ts";
 import { methodNotAllowed, notFound } from "../core/errors.ts";
 import { withLogContext } from "../core/log-context.ts";
 import { PRIVATE_NO_STORE } from "../http/cache-headers.ts";
 import { type CorsMode, corsHeaders, PUBLIC_CORS, preflightHeaders } from "../http/cors.ts";
 import { problemResponse } from "../http/problem.ts";
 import type { MethodHandler, RequestScope } from "../http/request-scope.ts";
-import { clientIp, deployContext, type NetlifyHandler } from "../netlify/context.ts";
+import { clientIp, deployContext, type FunctionContext, type NetlifyHandler } from "../netlify/context.ts";
 import { undoDevRetry } from "../netlify/dev-retry.ts";
 import { routeMatches } from "../netlify/route-pattern.ts";
 import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
@@ -53,12 +53,21 @@ interface EndpointDefinition {
   /**
    * A warm hit of GET: an answer the instance already holds, built
    * synchronously, with no I/O and no log line; undefined when it takes
-   * more (then `methods.GET` answers). A request the IP policy does not
-   * guard tries it before the invocation's log context is entered (entering
-   * it, AsyncLocalStorage.run, costs every request, for lines a hit never
-   * logs); a guarded one, once the policy let it through.
+   * more (then `methods.GET` answers). It answers only a request that
+   * `methods.GET` answered before with a public answer (so a path the
+   * endpoint owns, no session, no drafts), and its response already carries
+   * the common headers. A request the IP policy does not guard tries it
+   * first, before its URL is parsed or the invocation's log context entered
+   * (both cost more than the rest of a hit); a guarded one, once the policy
+   * let it through.
    */
-  hit?: (scope: RequestScope) => Response | undefined;
+  hit?: (scope: HitScope) => Response | undefined;
+}
+
+/** What a warm hit gets of its request: the URL as received, not parsed. */
+export interface HitScope extends Omit<RequestScope, "url"> {
+  /** The request's URL (under `netlify dev`, with the dev proxy's retry suffix undone). */
+  href: string;
 }
 
 const NOSNIFF = "X-Content-Type-Options";
@@ -122,9 +131,11 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     try {
       if (!ownsPath(url.pathname)) throw notFound("No endpoint has this path.");
       if (!handler) throw methodNotAllowed(req.method, [...allowHeader, "OPTIONS"]);
-      if (guarded(scope, usesSession)) {
-        await enforceIpPolicy(config.ipPolicy, clientIp(context));
-        const hit = tryHit(scope);
+      const policyGuards = guarded(scope, usesSession);
+      if (policyGuards) await enforceIpPolicy(config.ipPolicy, clientIp(context));
+      // Tried here when `publicHit` could not: a guarded request, or one under `netlify dev`.
+      if (policyGuards || config.netlifyDev) {
+        const hit = tryHit({ ...scope, href: url.href });
         if (hit) return hit;
       }
       return headAsGet(req, withCommonHeaders(await handler(scope), common));
@@ -134,19 +145,38 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
   };
 
   /** The warm hit of a GET or HEAD, when the function has one; undefined otherwise. */
-  const tryHit = (scope: RequestScope): Response | undefined => {
+  const tryHit = (scope: HitScope): Response | undefined => {
     const { req } = scope;
-    if (!definition.hit || (req.method !== "GET" && req.method !== "HEAD")) return undefined;
+    const method = req.method;
+    if (!definition.hit || (method !== "GET" && method !== "HEAD")) return undefined;
     try {
       const response = definition.hit(scope);
-      return response && headAsGet(req, withCommonHeaders(response, scope.headers));
+      return response && method === "HEAD" ? headAsGet(req, response) : response;
     } catch {
       return undefined; // the full path answers, and maps the error where it belongs
     }
   };
 
+  /**
+   * A warm hit for a request the IP policy does not guard when it reveals
+   * no drafts (a hit answers no other): from what the request carries,
+   * without parsing its URL. Never under `netlify dev`, whose URLs need
+   * undoing first.
+   */
+  const publicHit = (req: Request, config: Config, context: FunctionContext): Response | undefined => {
+    if (config.netlifyDev || (enforced && isGuarded(config.ipPolicy.scope, deployContext(context), false)))
+      return undefined;
+    const headers =
+      config.allowedOrigins === null
+        ? PUBLIC_COMMON
+        : commonHeaders(req.headers.get("Origin"), "public", config.allowedOrigins);
+    return tryHit({ req, href: req.url, config, context, headers });
+  };
+
   return (req, netlifyContext) => {
     const config = getConfig();
+    const hit = definition.hit && publicHit(req, config, netlifyContext);
+    if (hit) return Promise.resolve(hit);
     const { url, context } = config.netlifyDev
       ? undoDevRetry(req, netlifyContext, patterns[0])
       : { url: new URL(req.url), context: netlifyContext };
@@ -154,8 +184,6 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     const mode: CorsMode = usesSession ? "credentials" : "public";
     const headers = commonHeaders(req.headers.get("Origin"), mode, config.allowedOrigins);
     const scope: RequestScope = { req, url, config, context, headers };
-    const hit = ownsPath(url.pathname) && !guarded(scope, usesSession) ? tryHit(scope) : undefined;
-    if (hit) return Promise.resolve(hit);
     return withLogContext({ function: definition.name, requestId: netlifyContext.requestId }, () =>
       respond(scope, usesSession),
     );

@@ -20,7 +20,7 @@ import { type ParamSpec, type ParsedQuery, parseQuery } from "../http/query.ts";
 import { JSON_TYPE, type Representation } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
 import { type NetlifyHandler, pathParam } from "../netlify/context.ts";
-import { defineEndpoint, type RouteConfig } from "./define-endpoint.ts";
+import { defineEndpoint, type HitScope, type RouteConfig } from "./define-endpoint.ts";
 
 /** Response header of a last-known-good copy: when ButterCMS last gave this content (ISO 8601). */
 const STALE_HEADER = "X-Content-Stale";
@@ -60,9 +60,12 @@ interface Prepared {
 
 const prepared = new WeakMap<Representation, Prepared>();
 
+/** What answering a representation reads of its request. */
+type AnswerScope = Pick<RequestScope, "req" | "config" | "headers">;
+
 function publicHeaders(
   representation: Representation,
-  scope: RequestScope,
+  scope: AnswerScope,
   varyQuery: readonly string[],
 ): Prepared {
   const { config, headers: common } = scope;
@@ -89,7 +92,7 @@ function publicHeaders(
 }
 
 /** 200 with the representation, or 304 with no body when `If-None-Match` matches (RFC 9110 §15.4.5). */
-function representationResponse(scope: RequestScope, result: ReadResult, varyQuery: readonly string[]) {
+function representationResponse(scope: AnswerScope, result: ReadResult, varyQuery: readonly string[]) {
   const { representation } = result;
   const headers = result.preview
     ? previewHeaders(representation, scope)
@@ -101,7 +104,7 @@ function representationResponse(scope: RequestScope, result: ReadResult, varyQue
 }
 
 /** A preview is never kept anywhere: its headers are built for each answer. */
-function previewHeaders(representation: Representation, scope: RequestScope) {
+function previewHeaders(representation: Representation, scope: AnswerScope) {
   const notModified = { ...scope.headers, ETag: representation.etag, "Cache-Control": PRIVATE_NO_STORE };
   return { notModified, ok: { ...notModified, "Content-Type": representation.contentType ?? JSON_TYPE } };
 }
@@ -121,13 +124,15 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
 ): NetlifyHandler {
   const { query: spec, read, previews } = definition;
   const varyQuery = Object.keys(spec);
-  // Path and query string → the instance-cache entry that answered them: the same request again
+  // The request's URL → the instance-cache entry that answered it publicly: the same request again
   // is answered from it without parsing it or asking the blog code for its key. It is the same
   // answer: the key is a function of the request and the configuration, and `cachedAnswer` is the
-  // read's own hot path (a fresh entry, the shared state seen lately).
+  // read's own hot path (a fresh entry, the shared state seen lately). Previews are never
+  // remembered, which is what lets defineEndpoint try a hit before it knows whether a request
+  // uses a session.
   const remembered = new Map<string, { config: Config; key: string }>();
-  const hit = (scope: RequestScope): Response | undefined => {
-    const known = remembered.get(scope.url.pathname + scope.url.search);
+  const hit = (scope: HitScope): Response | undefined => {
+    const known = remembered.get(scope.href);
     const representation = known?.config === scope.config ? cachedAnswer(scope, known.key) : undefined;
     return representation ? representationResponse(scope, { representation }, varyQuery) : undefined;
   };
@@ -139,7 +144,6 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
     methods: {
       // Reached when `hit` had no answer (defineEndpoint tries it first).
       GET: async (scope) => {
-        const asked = scope.url.pathname + scope.url.search;
         // An invalid BUTTERCMS_LOCALES fails closed, but only for requests that name a locale.
         const locales = scope.url.searchParams.has("locale") ? required(scope.config.locales) : [];
         const query = parseQuery(scope.url.searchParams, spec, { locales });
@@ -149,7 +153,7 @@ export function defineReadEndpoint<Q extends Record<string, ParamSpec>>(
         const key = result.preview ? undefined : answerKey(result.representation);
         if (key !== undefined) {
           if (remembered.size >= REMEMBERED_REQUESTS) remembered.clear();
-          remembered.set(asked, { config: scope.config, key });
+          remembered.set(scope.url.href, { config: scope.config, key });
         }
         return representationResponse(scope, result, varyQuery);
       },

@@ -95,7 +95,7 @@ const blobsContext = (): string =>
   "";
 
 /** One store object per name and credentials: opening one parses the context, and this runs on hot paths. */
-let opened: { key: string; store: SharedStore | null } | undefined;
+let opened: { name: string; context: string; store: SharedStore | null } | undefined;
 
 /**
  * The site-wide store `name` with strong consistency (a write is visible to
@@ -103,8 +103,8 @@ let opened: { key: string; store: SharedStore | null } | undefined;
  * configured at all.
  */
 export function openSharedStore(name: string): SharedStore | null {
-  const key = `${name}\u0000${blobsContext()}`;
-  if (opened?.key !== key) opened = { key, store: open(name) };
+  const context = blobsContext();
+  if (opened?.name !== name || opened.context !== context) opened = { name, context, store: open(name) };
   return opened.store;
 }
 

@@ -60,6 +60,42 @@ describe("a warm hit", () => {
     expect((await getPost("", inside)).text).toBe(first.text);
   });
 
+  it("is refused outside the allowlist on a deploy preview in scope non-production, and served on production", async () => {
+    vi.stubEnv("IP_ALLOWLIST", "203.0.113.0/24");
+    vi.stubEnv("IP_ALLOWLIST_SCOPE", "non-production");
+    const inside = { ip: "203.0.113.9", deployContext: "deploy-preview" };
+    const outside = { ip: "198.51.100.7", deployContext: "deploy-preview" };
+    const first = await getPost("", inside);
+    expect((await getPost("", inside)).text).toBe(first.text);
+    const refused = await getPost("", outside);
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe("ip_not_allowed");
+    butterRequests.length = 0;
+    const production = await getPost("", { ip: "198.51.100.7", deployContext: "production" });
+    expect(production.status).toBe(200);
+    expect(production.text).toBe(first.text);
+    expect(butterRequests).toEqual([]);
+  });
+
+  it("gives each Origin its own CORS headers when ALLOWED_ORIGINS is set", async () => {
+    vi.stubEnv("ALLOWED_ORIGINS", "https://app.example, https://www.example");
+    const from = (origin: string) => getPost("", { headers: { Origin: origin } });
+    const app = await from("https://app.example");
+    await from("https://app.example");
+    butterRequests.length = 0;
+    const www = await from("https://www.example");
+    const other = await from("https://evil.example");
+    expect(butterRequests).toEqual([]);
+    expect(www.text).toBe(app.text);
+    expect(www.headers.get("Access-Control-Allow-Origin")).toBe("https://www.example");
+    expect(other.status).toBe(200);
+    expect(other.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    expect(other.headers.get("Vary")).toContain("Origin");
+    expect((await from("https://app.example")).headers.get("Access-Control-Allow-Origin")).toBe(
+      "https://app.example",
+    );
+  });
+
   it("answers HEAD with GET's headers and no body", async () => {
     const first = await getPost();
     await getPost();
