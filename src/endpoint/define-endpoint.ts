@@ -176,7 +176,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
   return (req, netlifyContext) => {
     const config = getConfig();
     const hit = definition.hit && publicHit(req, config, netlifyContext);
-    if (hit) return Promise.resolve(hit);
+    if (hit) return hit;
     const { url, context } = config.netlifyDev
       ? undoDevRetry(req, netlifyContext, patterns[0])
       : { url: new URL(req.url), context: netlifyContext };

@@ -16,8 +16,11 @@ export type FunctionContext = Pick<Context, "ip" | "params" | "requestId"> & {
   waitUntil?: Context["waitUntil"];
 };
 
-/** A function's default export, as Netlify calls it. */
-export type NetlifyHandler = (req: Request, context: Context) => Promise<Response>;
+/**
+ * A function's default export, as Netlify calls it (its own `FetchHandler`
+ * type): a warm hit answers synchronously, without a promise of its own.
+ */
+export type NetlifyHandler = (req: Request, context: Context) => Response | Promise<Response>;
 
 export const clientIp = (context: FunctionContext): string => context.ip ?? "";
 

@@ -1,7 +1,7 @@
 /** Calling a function's default export in-process, as Netlify would, with a hand-built context. */
 import type { Context } from "@netlify/functions";
 
-export type Handler = (req: Request, context: Context) => Promise<Response>;
+export type Handler = (req: Request, context: Context) => Response | Promise<Response>;
 
 export interface InvokeOptions {
   method?: string;
