@@ -112,8 +112,8 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
       deployContext(scope.context),
       revealsDrafts(scope.req, scope.url, usesSession),
     );
-  const headAsGet = (req: Request, response: Response): Response =>
-    req.method === "HEAD"
+  const headAsGet = (method: string, response: Response): Response =>
+    method === "HEAD"
       ? new Response(null, { status: response.status, headers: response.headers })
       : response;
 
@@ -138,7 +138,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
         const hit = tryHit({ ...scope, href: url.href });
         if (hit) return hit;
       }
-      return headAsGet(req, withCommonHeaders(await handler(scope), common));
+      return headAsGet(req.method, withCommonHeaders(await handler(scope), common));
     } catch (error) {
       return problemResponse(error, common);
     }
@@ -151,7 +151,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
     if (!definition.hit || (method !== "GET" && method !== "HEAD")) return undefined;
     try {
       const response = definition.hit(scope);
-      return response && method === "HEAD" ? headAsGet(req, response) : response;
+      return response && headAsGet(method, response);
     } catch {
       return undefined; // the full path answers, and maps the error where it belongs
     }
