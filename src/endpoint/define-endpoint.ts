@@ -113,9 +113,7 @@ export function defineEndpoint(definition: EndpointDefinition): NetlifyHandler {
       revealsDrafts(scope.req, scope.url, usesSession),
     );
   const headAsGet = (method: string, response: Response): Response =>
-    method === "HEAD"
-      ? new Response(null, { status: response.status, headers: response.headers })
-      : response;
+    method === "HEAD" ? new Response(null, { status: response.status, headers: response.headers }) : response;
 
   const respond = async (scope: RequestScope, usesSession: boolean): Promise<Response> => {
     const { req, url, config, context, headers: common } = scope;
