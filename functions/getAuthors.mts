@@ -1,14 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { TERMS_QUERY, termListRepresentation } from "../src/blog/catalog.ts";
+import { termListReader } from "../src/blog/catalog.ts";
 import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
 export const config: Config = { path: "/api/authors" };
 
 /** GET /api/authors: all authors; `include=recent_posts` embeds each one's newest posts. */
-export default defineReadEndpoint({
-  name: "getAuthors",
-  config,
-  query: TERMS_QUERY,
-  read: (scope, query) => termListRepresentation(scope, "author", query.include === "recent_posts"),
-});
+export default defineReadEndpoint({ name: "getAuthors", config, ...termListReader("author") });

@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { SEARCH_QUERY, searchRepresentation } from "../src/blog/catalog.ts";
+import { searchReader } from "../src/blog/catalog.ts";
 import { defineReadEndpoint } from "../src/endpoint/read-endpoint.ts";
 
 // A plain object literal of literals: anything else is dropped silently by Netlify's bundler.
@@ -10,9 +10,4 @@ export const config: Config = {
 };
 
 /** GET /api/search?q=: published posts matching `q`, in ButterCMS's relevance order. */
-export default defineReadEndpoint({
-  name: "searchPosts",
-  config,
-  query: SEARCH_QUERY,
-  read: (scope, query) => searchRepresentation(scope, query),
-});
+export default defineReadEndpoint({ name: "searchPosts", config, ...searchReader });

@@ -22,11 +22,11 @@ import { marked, represent, representText } from "../http/representation.ts";
 import { withSrcset } from "./images.ts";
 import { LOCALE_PARAM } from "./locale.ts";
 
-export const TERMS_QUERY = {
+const TERMS_QUERY = {
   include: { type: "enum", values: ["recent_posts"] },
 } as const satisfies Record<string, ParamSpec>;
 
-export const SEARCH_QUERY = {
+const SEARCH_QUERY = {
   q: { type: "text", minLength: 1, maxLength: 200 },
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
   page_size: { type: "integer", min: 1, max: 100, default: 10 },
@@ -112,7 +112,7 @@ function termList(scope: ReadScope, resource: TermResource) {
   );
 }
 
-export async function termListRepresentation(
+async function termListRepresentation(
   scope: ReadScope,
   resource: TermResource,
   includeRecentPosts: boolean,
@@ -137,10 +137,20 @@ export async function termListRepresentation(
   return { representation };
 }
 
+/**
+ * The query and read of `/api/categories`, `/api/tags` or `/api/authors`:
+ * the three differ only in the resource they list.
+ */
+export const termListReader = (resource: TermResource) => ({
+  query: TERMS_QUERY,
+  read: (scope: ReadScope, query: ParsedQuery<typeof TERMS_QUERY>) =>
+    termListRepresentation(scope, resource, query.include === "recent_posts"),
+});
+
 /** One key per search: case and runs of white space do not make new ones. */
 const normaliseSearch = (q: string): string => q.toLowerCase().replace(/\s+/g, " ").trim();
 
-export async function searchRepresentation(
+async function searchRepresentation(
   scope: ReadScope,
   query: ParsedQuery<typeof SEARCH_QUERY>,
 ): Promise<ReadResult> {
@@ -163,6 +173,8 @@ export async function searchRepresentation(
   });
   return { representation };
 }
+/** The query and read of `/api/search`. */
+export const searchReader = { query: SEARCH_QUERY, read: searchRepresentation };
 
 export async function feedRepresentation(
   scope: ReadScope,
