@@ -358,6 +358,8 @@ async function main() {
   const results = {
     date: new Date().toISOString(),
     node: process.version,
+    // Set by scripts/run-ts.mjs when the deploy's Node (.nvmrc) could not be had: the figures are not its.
+    ...(process.env.BENCH_NODE_NOTE ? { node_note: process.env.BENCH_NODE_NOTE } : {}),
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     upstream_latency_ms: LATENCY_MS,
@@ -445,7 +447,7 @@ async function main() {
   const markdown = [
     "# Benchmark results",
     "",
-    `Latest \`npm run bench\`: ${results.date}, Node ${results.node}, ${results.cpu} (${results.cores} cores).`,
+    `Latest \`npm run bench\`: ${results.date}, Node ${results.node}${process.env.BENCH_NODE_NOTE ? ` (${process.env.BENCH_NODE_NOTE})` : " (the deploy's major, `.nvmrc`)"}, ${results.cpu} (${results.cores} cores).`,
     `ButterCMS emulated by msw with ${LATENCY_MS} ms latency. Baseline: \`bench/naive-handler.mts\` (one SDK call per request).`,
     "",
     ...table,

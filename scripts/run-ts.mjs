@@ -3,15 +3,32 @@
 // esbuild (src/ and functions/ inlined, packages external) into .bench-build/ (git-ignored)
 // and runs it in a fresh Node process with --expose-gc. The bundle is named after this
 // process, so two runs at once never swap each other's code, and removed when the run ends.
+// `--deploy-node` first (the bench): run it on the Node major deployed functions run on
+// (scripts/deploy-node.mjs); BENCH_NODE=current keeps the running Node.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { deployMajor, deployNode } from "./deploy-node.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const [entry, ...args] = process.argv.slice(2);
+const onDeployNode = process.argv[2] === "--deploy-node";
+const [entry, ...args] = process.argv.slice(onDeployNode ? 3 : 2);
 const outfile = join(root, ".bench-build", `${basename(entry).replace(/\.ts$/, "")}.${process.pid}.mjs`);
+let node = process.execPath;
+const env = { ...process.env, BENCH_ROOT: root };
+if (onDeployNode) {
+  const current = process.env.BENCH_NODE === "current";
+  const deploy = current
+    ? { node: null, major: deployMajor(root), why: "BENCH_NODE=current" }
+    : deployNode(root);
+  if (deploy.node) node = deploy.node;
+  else if (Number(process.versions.node.split(".")[0]) !== deploy.major) {
+    env.BENCH_NODE_NOTE = `not the deploy's Node ${deploy.major}: ${deploy.why}`;
+    console.error(`running on ${process.version}, not the deploy's Node ${deploy.major}: ${deploy.why}`);
+  }
+}
 await build({
   entryPoints: [join(root, entry)],
   outfile,
@@ -22,10 +39,6 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
-const result = spawnSync(process.execPath, ["--expose-gc", outfile, ...args], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, BENCH_ROOT: root },
-});
+const result = spawnSync(node, ["--expose-gc", outfile, ...args], { cwd: root, stdio: "inherit", env });
 rmSync(outfile, { force: true });
 process.exit(result.status ?? 1);
