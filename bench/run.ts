@@ -16,6 +16,7 @@ import { deflateSync } from "fflate";
 import { SetupServerApi } from "msw/node";
 import { publishedPosts } from "../sample/data.ts";
 import { butterHandlers } from "../sample/msw-handlers.ts";
+import { deployMajor } from "../scripts/deploy-node.mjs";
 import { buildSamplePreload } from "../scripts/sample-preload.mjs";
 import { budgetKiB } from "../tools/bundle-budgets.ts";
 import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
@@ -68,10 +69,11 @@ server.events.on("request:start", () => {
 });
 
 /**
- * Collects the previous phase's garbage so that it is not charged to the next (needs --expose-gc),
- * then lets V8 finish that collection's concurrent sweeping: on 2 cores its threads otherwise run
- * during the measured phase (seen here: hot-keys rounds of ours at 1.2 ms or 2.0 ms at random when
- * timed straight after gc(), 1.16-1.26 ms in nine rounds of ten 100 ms after it).
+ * Collects the previous phase's garbage before the next begins (needs --expose-gc), then lets V8
+ * finish that collection's concurrent sweeping, which on 2 cores otherwise runs during what comes
+ * next (seen on Node 20: hot-keys rounds of ours at 1.2 ms or 2.0 ms at random when timed straight
+ * after gc()). With `warm` (runLoad), what comes next is the untimed burst, and the burst's own
+ * garbage is collected during the timed phase, as in any busy instance.
  */
 async function settle() {
   (globalThis as { gc?: () => void }).gc?.();
@@ -80,11 +82,13 @@ async function settle() {
 
 /**
  * `warm`: the timed phase follows, back to back, an untimed burst of the same load (its first
- * `requests` paths, again until `minMs` have passed), then `reset` (the instance's caches emptied, so that the timed phase still
- * starts from an empty cache and counts the same ButterCMS calls). A phase of 2,000 hits lasts
- * 20-40 ms, so how it starts weighs: timed after an idle pause (the settle, or the naive round's
- * waits on ButterCMS) the same handler measured 0.95-1.8 ms at random; after a burst, 0.90-0.98 ms
- * in eight rounds of ten. Under the load this measures, an instance is busy, not waking up.
+ * `requests` paths, again until `minMs` have passed), then `reset` (the instance's caches
+ * emptied, so that the timed phase still starts from an empty cache and counts the same ButterCMS
+ * calls; ours then opens with its one ButterCMS call, as before). Observed, not explained: timed
+ * straight after the settle, rounds of the same handler spread from 1x to 1.8x at random (ours on
+ * Node 22: 0.022-0.043 of the naive p50 within one run; the prebuilt floor likewise), and after
+ * the burst the rounds of a run agree within 0.0015. JIT tier-up and V8's heap sizing after an
+ * idle pause are the likely causes; neither was confirmed.
  */
 async function runLoad(
   handler: Handler,
@@ -314,8 +318,8 @@ async function main() {
   // (runLoad's `warm`).
   const warm = { requests: 500, minMs: 100, reset: resetInstanceState };
   // One round first, not counted: the process's first round also measures the JIT compiling each
-  // handler's paths (seen here: ours 2.4 ms against 1.3-1.5 ms in every later round), and a cold
-  // instance is what cold_start_ratio measures, not this.
+  // handler's paths (seen on Node 20 before the burst: ours 2.4 ms against 1.3-1.5 ms in every
+  // later round), and a cold instance is what cold_start_ratio measures, not this.
   await runLoad(naive, hotPaths, 50, warm);
   await runLoad(ours, hotPaths, 50, warm);
   await runLoad(prebuilt, hotPaths, 50, warm);
@@ -358,7 +362,7 @@ async function main() {
   const precomputed = await ours(new Request(`https://blog.example${floorPath}`), context());
   const body = await precomputed.text();
   const headers = Object.fromEntries(precomputed.headers);
-  const floorHandler: Handler = async () => new Response(body, { status: 200, headers });
+  const floorHandler: Handler = () => new Response(body, { status: 200, headers });
   await perCall(floorHandler, floorPath, 5);
   await perCall(ours, floorPath, 5);
   const floorMs = await perCall(floorHandler, floorPath);
@@ -387,11 +391,17 @@ async function main() {
     cold_start_ratio: ratios.cold_start_ratio <= 1.5,
     bundle_bytes: ourColdNames.every((name) => (cold.ownBytes[name] as number) <= budgetKiB(name) * 1024),
   };
+  // Figures are the deploy's only when measured on its Node major (.nvmrc); scripts/run-ts.mjs says
+  // why it could not run on it (BENCH_NODE_WHY).
+  const major = deployMajor(ROOT);
+  const nodeNote =
+    Number(process.versions.node.split(".")[0]) === major
+      ? undefined
+      : `not the deploy's Node ${major}: ${process.env.BENCH_NODE_WHY ?? "run without --deploy-node"}`;
   const results = {
     date: new Date().toISOString(),
     node: process.version,
-    // Set by scripts/run-ts.mjs when the deploy's Node (.nvmrc) could not be had: the figures are not its.
-    ...(process.env.BENCH_NODE_NOTE ? { node_note: process.env.BENCH_NODE_NOTE } : {}),
+    ...(nodeNote ? { node_note: nodeNote } : {}),
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     upstream_latency_ms: LATENCY_MS,
@@ -406,6 +416,8 @@ async function main() {
       // In the order run: ours and the floor, each against that round's naive p50.
       p50_ratio_per_round: inOrder.map((round) => round4(round.ours.p50 / round.naive.p50)),
       floor_p50_ratio_per_round: inOrder.map((round) => round4(round.floor.p50 / round.naive.p50)),
+      // What the harness moves alike for ours and the floor: ours against the floor of its round.
+      ours_over_floor_per_round: inOrder.map((r) => round(r.ours.p50 / r.floor.p50, 2)),
       naive: hotNaive,
       ours: hotOurs,
       prebuilt_response_floor: { ...hotFloor, p50_ratio: round(hotFloor.p50 / hotNaive.p50, 4) },
@@ -482,7 +494,7 @@ async function main() {
   const markdown = [
     "# Benchmark results",
     "",
-    `Latest \`npm run bench\`: ${results.date}, Node ${results.node}${process.env.BENCH_NODE_NOTE ? ` (${process.env.BENCH_NODE_NOTE})` : " (the deploy's major, `.nvmrc`)"}, ${results.cpu} (${results.cores} cores).`,
+    `Latest \`npm run bench\`: ${results.date}, Node ${results.node}${nodeNote ? ` (${nodeNote})` : " (the deploy's major, `.nvmrc`)"}, ${results.cpu} (${results.cores} cores).`,
     `ButterCMS emulated by msw with ${LATENCY_MS} ms latency. Baseline: \`bench/naive-handler.mts\` (one SDK call per request).`,
     "",
     ...table,

@@ -2,11 +2,15 @@
 // run on the Node version of its build), for `npm run bench`: a warm hit's cost is mostly Node's
 // own Response and stream code, which differs between majors (Node 20 builds every body stream
 // through `makeTransferable`, about a third of a hit there; Node 22 does not), so the bench
-// measures on the Node production runs. When the running Node is another major, that major is
-// installed once from the npm registry into .bench-build/ (git-ignored), as .ci/run does.
+// measures on the Node production runs. When the running Node is another major, that major's
+// platform package is installed once from the npm registry (as .ci/run gets its Node 22) into
+// .bench-build/ (git-ignored), and reused.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+
+/** How long one `npm install` of Node may take before the bench runs on the current Node instead. */
+const INSTALL_TIMEOUT_MS = 180_000;
 
 /** The major version in `.nvmrc` ("22", "v22", "22.12.0" → 22). */
 export function deployMajor(root) {
@@ -16,39 +20,64 @@ export function deployMajor(root) {
   return major;
 }
 
-/**
- * `{ node, major }`: a Node binary of the deploy's major, or `{ node: null, major, why }` when
- * none could be had (no registry): the caller runs on the current Node and says so.
- */
-export function deployNode(root) {
-  const major = deployMajor(root);
-  if (Number(process.versions.node.split(".")[0]) === major) return { node: process.execPath, major };
+/** Where the bench keeps Node `major`: the install prefix, its npm package and its binary. */
+export function installedNode(root, major) {
   const pkg = `node-${process.platform}-${process.arch}`;
   const prefix = join(root, ".bench-build", `node-${major}`);
-  const binary = join(prefix, "node_modules", pkg, "bin", process.platform === "win32" ? "node.exe" : "node");
+  return { pkg, prefix, binary: join(prefix, "node_modules", pkg, "bin", "node") };
+}
+
+/** `npm install` of the package into the prefix; on failure, npm's own reason. */
+function npmInstall(pkg, prefix) {
   try {
-    if (!existsSync(binary)) {
-      console.error(`installing Node ${major} (${pkg}@${major}) into .bench-build/ for the bench…`);
-      execFileSync(
-        "npm",
-        [
-          "install",
-          "--prefix",
-          prefix,
-          "--no-save",
-          "--no-package-lock",
-          "--no-audit",
-          "--no-fund",
-          `${pkg}@${major}`,
-        ],
-        { stdio: ["ignore", "ignore", "pipe"], shell: process.platform === "win32" },
-      );
-    }
-    const version = execFileSync(binary, ["--version"], { encoding: "utf8" }).trim();
-    if (!version.startsWith(`v${major}.`)) throw new Error(`${binary} is ${version}`);
+    execFileSync(
+      "npm",
+      ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", pkg],
+      { stdio: ["ignore", "ignore", "pipe"], timeout: INSTALL_TIMEOUT_MS },
+    );
+  } catch (error) {
+    const stderr = String(error?.stderr ?? "");
+    // "npm error code ETARGET", "npm error notarget No matching version found for …": the first two.
+    const reasons = stderr
+      .split("\n")
+      .filter((line) => /^npm (error|ERR!) /.test(line) && !/A complete log/.test(line))
+      .slice(0, 2)
+      .map((line) => line.replace(/^npm (error|ERR!) /, ""));
+    if (reasons.length > 0) throw new Error(`npm install ${pkg}: ${reasons.join("; ")}`);
+    throw new Error(error?.signal ? `npm install ${pkg} timed out` : String(error?.message ?? error));
+  }
+}
+
+const versionOf = (binary) => {
+  try {
+    return execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 10_000 }).trim();
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * `{ node, major }`: a Node binary of the deploy's major, or `{ node: null, major, why }` when
+ * none could be had (no registry, an unsupported platform): the caller runs on the current Node
+ * and says so. A copy that is missing or not that major (a half-finished install) is installed
+ * again, once. `install` is npm's, replaced in tests.
+ */
+export function deployNode(root, { install = npmInstall } = {}) {
+  const major = deployMajor(root);
+  if (Number(process.versions.node.split(".")[0]) === major) return { node: process.execPath, major };
+  if (process.platform === "win32") {
+    return { node: null, major, why: "installing Node for the bench is not supported on Windows" };
+  }
+  const { pkg, prefix, binary } = installedNode(root, major);
+  const ofMajor = () => versionOf(binary).startsWith(`v${major}.`);
+  if (existsSync(binary) && ofMajor()) return { node: binary, major };
+  try {
+    rmSync(prefix, { recursive: true, force: true });
+    console.error(`installing Node ${major} (${pkg}@${major}) into .bench-build/ for the bench…`);
+    install(`${pkg}@${major}`, prefix);
+    if (!ofMajor()) throw new Error(`${binary} is not Node ${major} after installing ${pkg}@${major}`);
     return { node: binary, major };
   } catch (error) {
-    const why = String(error instanceof Error ? error.message : error).split("\n")[0];
-    return { node: null, major, why };
+    return { node: null, major, why: String(error instanceof Error ? error.message : error) };
   }
 }

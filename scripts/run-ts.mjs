@@ -18,14 +18,15 @@ const [entry, ...args] = process.argv.slice(onDeployNode ? 3 : 2);
 const outfile = join(root, ".bench-build", `${basename(entry).replace(/\.ts$/, "")}.${process.pid}.mjs`);
 let node = process.execPath;
 const env = { ...process.env, BENCH_ROOT: root };
+delete env.BENCH_NODE_WHY; // only this run's reason reaches the bench
 if (onDeployNode) {
-  const current = process.env.BENCH_NODE === "current";
-  const deploy = current
-    ? { node: null, major: deployMajor(root), why: "BENCH_NODE=current" }
-    : deployNode(root);
+  const deploy =
+    process.env.BENCH_NODE === "current"
+      ? { node: null, major: deployMajor(root), why: "BENCH_NODE=current" }
+      : deployNode(root);
   if (deploy.node) node = deploy.node;
   else if (Number(process.versions.node.split(".")[0]) !== deploy.major) {
-    env.BENCH_NODE_NOTE = `not the deploy's Node ${deploy.major}: ${deploy.why}`;
+    env.BENCH_NODE_WHY = deploy.why;
     console.error(`running on ${process.version}, not the deploy's Node ${deploy.major}: ${deploy.why}`);
   }
 }
