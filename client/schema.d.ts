@@ -457,7 +457,7 @@ export interface components {
             /** @constant */
             ignored: true;
         };
-        /** @description What an operator needs to know (docs/operations.md, "Status"). */
+        /** @description What an operator needs to know (docs/operations.md, "Watching a deploy: `GET /api/status`"). */
         SiteStatus: {
             /**
              * @description Live ButterCMS content, or the bundled sample blog.

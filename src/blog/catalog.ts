@@ -9,18 +9,17 @@
  */
 import { listTerms, retrieveFeed, searchPosts } from "../butter/client.ts";
 import { pageOrPastTheEnd } from "../butter/pagination.ts";
-import type { FeedType, Post, PostSummary, TermList } from "../butter/types.ts";
+import type { FeedType, Post, PostSummary, TermList, TermResource } from "../butter/types.ts";
 import { FEEDS_TAG, postsTag, SEARCH_TAG, TERM_TAGS } from "../content/cache-tags.ts";
 import { type ReadResult, type ReadScope, readExisting, requestKey } from "../content/cached-read.ts";
 import { responseCache } from "../content/instance-state.ts";
-import { DEFAULT_LOCALE, localeKey, upstreamLocale } from "../content/locale.ts";
+import { DEFAULT_LOCALE, LOCALE_PARAM, localeKey, upstreamLocale } from "../content/locale.ts";
 import { type PublishedIndex, prefetchIndex, publishedIndex } from "../content/published-index.ts";
 import { SHARED_COPIES } from "../content/shared-copies.ts";
 import { callButter } from "../content/upstream.ts";
 import type { ParamSpec, ParsedQuery } from "../http/query.ts";
 import { marked, represent, representText } from "../http/representation.ts";
 import { withSrcset } from "./images.ts";
-import { LOCALE_PARAM } from "./locale.ts";
 
 const TERMS_QUERY = {
   include: { type: "enum", values: ["recent_posts"] },
@@ -48,8 +47,6 @@ const FEED_CONTENT_TYPES: Record<FeedType, string> = {
 };
 
 export const isFeedType = (value: string): value is FeedType => Object.hasOwn(FEED_CONTENT_TYPES, value);
-
-export type TermResource = keyof typeof TERM_TAGS;
 
 /** At most this many recent posts per term, as ButterCMS documents. */
 const MAX_RECENT_POSTS = 10;

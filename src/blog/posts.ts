@@ -16,7 +16,7 @@ import type { Post, PostDetail, PostList, PostSummary } from "../butter/types.ts
 import { postsTag, postTag } from "../content/cache-tags.ts";
 import { type ReadResult, type ReadScope, read, requestKey } from "../content/cached-read.ts";
 import { responseCache } from "../content/instance-state.ts";
-import { type LocaleKey, localeKey, upstreamLocale } from "../content/locale.ts";
+import { LOCALE_PARAM, type LocaleKey, localeKey, upstreamLocale } from "../content/locale.ts";
 import { lookUpStoredPost, publishedPost } from "../content/post-store.ts";
 import {
   indexComparedAt,
@@ -33,7 +33,6 @@ import { marked, represent } from "../http/representation.ts";
 import type { RequestScope } from "../http/request-scope.ts";
 import { type FunctionContext, pathParam } from "../netlify/context.ts";
 import { withSrcset } from "./images.ts";
-import { LOCALE_PARAM } from "./locale.ts";
 
 export const LIST_POSTS_QUERY = {
   page: { type: "integer", min: 1, max: 100_000, default: 1 },
@@ -56,9 +55,6 @@ export const RELATED_QUERY = {
   locale: LOCALE_PARAM,
   preview: { type: "flag" },
 } as const satisfies Record<string, ParamSpec>;
-
-/** Whether a request asks for drafts: it then reads a session and is IP-guarded in the preview scope. */
-export const asksForPreview = (_req: Request, url: URL): boolean => url.searchParams.has("preview");
 
 /** The `:slug` path parameter, decoded and validated: 400 before anything is read. */
 export function postSlug(context: FunctionContext): string {

@@ -31,7 +31,15 @@ import { ButterFailure, classifySdkError } from "./failure.ts";
 import { withoutEmailAddresses, withoutEmails } from "./redact-personal-data.ts";
 import { isSampleBlogLoaded, SAMPLE_TOKEN } from "./sample-flag.ts";
 import { SLUG_PATTERN } from "./slug.ts";
-import type { FeedType, ListPostsParams, PostDetail, PostList, SearchParams, TermList } from "./types.ts";
+import type {
+  FeedType,
+  ListPostsParams,
+  PostDetail,
+  PostList,
+  SearchParams,
+  TermList,
+  TermResource,
+} from "./types.ts";
 
 type Params = Record<string, string | number | boolean | undefined | null>;
 
@@ -163,7 +171,7 @@ export function searchPosts(config: Config, params: SearchParams): Promise<PostL
 /** `GET /v2/categories/`, `/v2/tags/` or `/v2/authors/`, optionally with their recent posts. */
 export function listTerms(
   config: Config,
-  resource: "category" | "tag" | "author",
+  resource: TermResource,
   includeRecentPosts: boolean,
 ): Promise<TermList> {
   const params = sdkParams({ include: includeRecentPosts ? "recent_posts" : undefined });

@@ -90,3 +90,6 @@ export interface TermList {
 }
 
 export type FeedType = "rss" | "atom" | "sitemap";
+
+/** The kinds of term ButterCMS lists: categories, tags and authors. */
+export type TermResource = "category" | "tag" | "author";

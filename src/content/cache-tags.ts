@@ -9,6 +9,7 @@
  * locale suffixes them (`posts:es`, `post:<slug>:es`), so a localized
  * publish purges only its locale.
  */
+import type { TermResource } from "../butter/types.ts";
 import { DEFAULT_LOCALE, type LocaleKey } from "./locale.ts";
 
 const suffix = (locale: LocaleKey) => (locale === DEFAULT_LOCALE ? "" : `:${locale}`);
@@ -21,7 +22,11 @@ export const postTag = (slug: string, locale: LocaleKey): string => `post:${slug
 export const SEARCH_TAG = "search";
 export const FEEDS_TAG = "feeds";
 export const OPENAPI_TAG = "openapi";
-export const TERM_TAGS = { category: "categories", tag: "tags", author: "authors" } as const;
+export const TERM_TAGS = {
+  category: "categories",
+  tag: "tags",
+  author: "authors",
+} as const satisfies Record<TermResource, string>;
 
 /** What a change of one post purges: everything derived from its locale's posts, and its own. */
 export const tagsForPostChange = (slug: string, locale: LocaleKey): string[] => [

@@ -64,7 +64,7 @@ interface InstanceRead extends ReadScope {
   tags: readonly string[];
 }
 
-export interface ReadOptions extends InstanceRead {
+interface ReadOptions extends InstanceRead {
   /** Where every instance shares this answer (and finds it during outages); none for post reads. */
   shared?: SharedCopyKey | undefined;
 }

@@ -13,9 +13,8 @@
  * after every change of its locale: how ButterCMS matches a search is not
  * documented, and a guess would show a search without a new post.
  */
+import type { TermResource } from "../butter/types.ts";
 import type { PostEffect, PostFacts } from "./index-changes.ts";
-
-export type TermResource = "category" | "tag" | "author";
 
 export type CopyDependency =
   /** A feed narrowed to a category and/or tag. */

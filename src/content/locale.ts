@@ -6,6 +6,10 @@
  * `locale` are one piece of content (one index, one set of cache tags).
  */
 import type { Config } from "../core/config.ts";
+import type { ParamSpec } from "../http/query.ts";
+
+/** The `locale` query parameter: one of BUTTERCMS_LOCALES (http/query.ts checks it). */
+export const LOCALE_PARAM = { type: "locale" } as const satisfies ParamSpec;
 
 /** "default" for ButterCMS's default locale, else the locale code. */
 export type LocaleKey = string;
@@ -22,6 +26,10 @@ export function localeKey(config: Config, locale: string | undefined): LocaleKey
 /** The locale parameter ButterCMS gets: none for the default locale. */
 export const upstreamLocale = (locale: LocaleKey): string | undefined =>
   locale === DEFAULT_LOCALE ? undefined : locale;
+
+/** The code a key stands for: the default locale's is BUTTERCMS_LOCALES' first ("default" without it). */
+export const localeCode = (config: Config, locale: LocaleKey): string =>
+  locale === DEFAULT_LOCALE ? (served(config)[0] ?? DEFAULT_LOCALE) : locale;
 
 /** Every locale this backend serves, as keys. */
 export function servedLocales(config: Config): LocaleKey[] {

@@ -40,7 +40,7 @@ import { callButter, nullIfNotFound } from "./upstream.ts";
 import { flushUsage } from "./usage.ts";
 
 /** Longer than STATE_CHECK_MS, so every instance has seen the new generation by then. */
-export const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
+const SECOND_PURGE_DELAY_MS = STATE_CHECK_MS + 1_500;
 
 /** A post's state as ButterCMS gives it now. */
 type PostState = { kind: "published"; post: Post } | { kind: "absent" } | { kind: "unknown" };

@@ -19,12 +19,12 @@
  * store kept as files, as the local one is, cannot hold both.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { TermResource } from "../butter/types.ts";
 import { fnv1a } from "../core/hash.ts";
 import { log } from "../core/log.ts";
 import { sleep } from "../core/sleep.ts";
 import type { Representation } from "../http/representation.ts";
 import type { ReadOptions, SharedStore } from "../netlify/blobs.ts";
-import type { TERM_TAGS } from "./cache-tags.ts";
 import type { CopyDependency } from "./copy-dependency.ts";
 import { DEFAULT_LOCALE, type LocaleKey } from "./locale.ts";
 
@@ -77,7 +77,7 @@ export const SHARED_COPIES = {
    * did not have (a new one may join the list) or a category loses a post
    * (it may leave): copy-dependency.ts decides, per change.
    */
-  terms: (resource: keyof typeof TERM_TAGS, exact: string): SharedCopyKey => ({
+  terms: (resource: TermResource, exact: string): SharedCopyKey => ({
     blobs: [`shared/terms/${resource}`],
     exact,
     locale: DEFAULT_LOCALE,

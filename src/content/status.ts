@@ -3,14 +3,14 @@
  * /api/status, behind STATUS_TOKEN): sample or live, each locale's index
  * and when it was last compared with ButterCMS, the last webhook and the
  * refused ones, purges owed, a quota outage, and the ButterCMS calls this
- * month next to the plan's quota (docs/operations.md, "Status").
+ * month next to the plan's quota (docs/operations.md, "Watching a deploy: `GET /api/status`").
  */
 import { type Config, required } from "../core/config.ts";
 import { secretsMatch } from "../core/constant-time.ts";
 import { statusUnauthorized } from "../core/errors.ts";
 import { openSharedStore } from "../netlify/blobs.ts";
 import { siteState } from "./instance-state.ts";
-import { DEFAULT_LOCALE, type LocaleKey, servedLocales } from "./locale.ts";
+import { localeCode, servedLocales } from "./locale.ts";
 import { publishedIndex } from "./published-index.ts";
 import type { ReadScope } from "./read-scope.ts";
 import { readReconcileState } from "./reconcile.ts";
@@ -30,11 +30,6 @@ const iso = (epochMs: number | undefined) => (epochMs ? new Date(epochMs).toISOS
 const EXACTNESS =
   "Counted by the functions: every request to ButterCMS, retries included. Calls made in an instance's last 10 s before it stopped can be missing; calls ButterCMS answered from its own cache are counted though not metered. Month in UTC.";
 
-function localeName(config: Config, locale: LocaleKey): string {
-  const codes = Array.isArray(config.locales) ? config.locales : [];
-  return locale === DEFAULT_LOCALE ? (codes[0] ?? "default") : locale;
-}
-
 export async function siteStatus(scope: ReadScope) {
   const { config } = scope;
   const store = openSharedStore(config.content.storeName);
@@ -53,7 +48,7 @@ export async function siteStatus(scope: ReadScope) {
     const index = indexes[i];
     const mine = reconciliation?.locales[locale];
     return {
-      locale: localeName(config, locale),
+      locale: localeCode(config, locale),
       published_posts: index?.posts.length ?? null,
       generation: state.generations[locale] ?? 0,
       index_freshness: index?.freshness.kind ?? "unavailable",
@@ -94,7 +89,7 @@ export async function siteStatus(scope: ReadScope) {
         ? {
             ...state.lastWebhook,
             at: iso(state.lastWebhook.at),
-            locale: localeName(config, state.lastWebhook.locale),
+            locale: localeCode(config, state.lastWebhook.locale),
           }
         : null,
       refused_this_month: usage?.webhooksRefused ?? 0,

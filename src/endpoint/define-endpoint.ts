@@ -22,7 +22,7 @@ import { undoDevRetry } from "../netlify/dev-retry.ts";
 import { routeMatches } from "../netlify/route-pattern.ts";
 import { enforceIpPolicy, isGuarded } from "../preview/ip-policy.ts";
 
-export type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "DELETE";
 
 /** The part of a function's `export const config` the endpoint reads (the object itself is passed). */
 export interface RouteConfig {

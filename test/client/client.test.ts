@@ -132,7 +132,9 @@ describe("the blog client", () => {
     const statusToken = "operators-only-0123456789abcdef";
     vi.stubEnv("STATUS_TOKEN", statusToken);
     const status = await blog().getStatus(statusToken);
-    expect(typeof status).toBe("object");
+    // The typed body as the server sent it: live ButterCMS (msw here), one default locale.
+    expect(status).toMatchObject({ serving: "live", locales: [{ locale: "default" }] });
+    expect(typeof status.checked_at).toBe("string");
     expect(requests.at(-1)?.pathname).toBe("/api/status");
     const refused = await thrown(blog().getStatus("not-the-token"));
     expect(refused.status).toBe(401);

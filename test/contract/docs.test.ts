@@ -6,9 +6,10 @@
  * configuration table names every variable the code reads; the README stays
  * a README (at most 300 lines, a two-command quick start, the Node version
  * of .nvmrc and engines, a Deploy to Netlify link); the licence is the one
- * openapi.json declares.
+ * openapi.json declares; every section the code or openapi.json cites by
+ * name (`docs/x.md, "Heading"`) exists.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import document from "../../openapi.json";
@@ -175,5 +176,34 @@ describe("the licence", () => {
     expect(read("LICENSE")).toContain("Permission is hereby granted, free of charge");
     expect(JSON.parse(read("package.json")).license).toBe("MIT");
     expect(JSON.parse(read("client/package.json")).license).toBe("MIT");
+  });
+});
+
+describe("sections the code cites", () => {
+  /** `docs/x.md, "Heading"` (also `docs/x.md ("Heading"`), across a comment's line break or JSON's escapes. */
+  const CITATION = /docs\/([\w-]+\.md)[,(\s*/]*\\?"((?:[^"\\]|\\[^"])+)\\?"/g;
+  const files = [
+    ...readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).map((file) => `src/${file}`),
+    ...readdirSync(join(ROOT, "functions")).map((file) => `functions/${file}`),
+    "openapi.json",
+  ].filter((file) => /\.(m?ts|json)$/.test(file));
+  const citations = files.flatMap((file) =>
+    [...read(file).matchAll(CITATION)].map((match) => ({ file, doc: match[1]!, heading: match[2]! })),
+  );
+  const headings = (doc: string) =>
+    read(`docs/${doc}`)
+      .split("\n")
+      .filter((line) => /^#+ /.test(line))
+      .map((line) => line.replace(/^#+ /, "").trim());
+
+  it("are found: the code cites sections of the docs by name", () => {
+    expect(citations.length).toBeGreaterThan(15);
+  });
+
+  it("each name a heading of the document they cite", () => {
+    const missing = citations
+      .filter(({ doc, heading }) => !existsSync(join(ROOT, "docs", doc)) || !headings(doc).includes(heading))
+      .map(({ file, doc, heading }) => `${file}: docs/${doc}, "${heading}"`);
+    expect(missing).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { backoff, completeOwedPurge, owePurge, purgeOrOwe, settle } from "../../../src/content/owed-purge.ts";
 import { type SiteState, SiteStateView } from "../../../src/content/site-state.ts";
+import { BlobsUnavailable } from "../../../src/netlify/blobs.ts";
 import { HttpResponse, http, server } from "../../helpers/butter.ts";
 import { MemoryStore } from "../../helpers/memory-store.ts";
 
@@ -47,7 +48,7 @@ describe("owed purges", () => {
   it("throws when the purge fails and Blobs cannot record it either", async () => {
     answer = 500;
     store.failing = true;
-    await expect(purgeOrOwe(store, view, ["posts"])).rejects.toBeDefined();
+    await expect(purgeOrOwe(store, view, ["posts"])).rejects.toThrow(BlobsUnavailable);
   });
 
   it("lets one instance at a time complete it when due, backing off after each failure, until it settles", async () => {

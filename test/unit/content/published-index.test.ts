@@ -134,6 +134,30 @@ describe("publishedIndex", () => {
     expect(store.blobs.has("snapshot/default/building")).toBe(false);
   });
 
+  it("takes over a build claim older than 30 s (its instance died) and builds at once; a recent one is waited on", async () => {
+    // Left by an instance that stopped mid-build 31 s ago: taken over, no waiting.
+    await store.set("snapshot/default/building", { since: Date.now() - 31_000 });
+    butterRequests.length = 0;
+    const started = Date.now();
+    const index = await publishedIndex(scope, "default");
+    expect(index.posts.length).toBe(posts.length);
+    expect(listCalls()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(store.blobs.has("snapshot/default/building")).toBe(false);
+
+    // A claim 1 s old: this instance waits for the claimer's snapshot instead of asking ButterCMS.
+    store.blobs.clear();
+    resetInstanceState();
+    await store.set("snapshot/default/building", { since: Date.now() - 1_000 });
+    butterRequests.length = 0;
+    const waiting = publishedIndex(scope, "default");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(listCalls()).toBe(0);
+    await writeSnapshot(store, "default", posts, { generation: 0, comparedAt: Date.now() }, null);
+    expect((await waiting).posts.length).toBe(posts.length);
+    expect(listCalls()).toBe(0);
+  });
+
   it("never rebuilds a stored index from ButterCMS, however old", async () => {
     await writeSnapshot(store, "default", posts, { generation: 0, comparedAt: Date.now() }, null);
     await publishedIndex(scope, "default");
