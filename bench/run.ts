@@ -16,7 +16,7 @@ import { deflateSync } from "fflate";
 import { SetupServerApi } from "msw/node";
 import { publishedPosts } from "../sample/data.ts";
 import { butterHandlers } from "../sample/msw-handlers.ts";
-import { deployMajor } from "../scripts/deploy-node.mjs";
+import { deployMajor, runningMajor } from "../scripts/deploy-node.mjs";
 import { buildSamplePreload } from "../scripts/sample-preload.mjs";
 import { budgetKiB } from "../tools/bundle-budgets.ts";
 import { isPlatformEntry, netlifyBuild, readZip } from "../tools/netlify-build.ts";
@@ -100,10 +100,9 @@ async function runLoad(
   let next = 0;
   let errors = 0;
   // Requests are built before timing: the platform builds them before a function runs.
-  const requests = paths.map((path) => new Request(`https://blog.example${path}`));
-  const burst = warm
-    ? paths.slice(0, warm.requests).map((path) => new Request(`https://blog.example${path}`))
-    : [];
+  const toRequests = (list: string[]) => list.map((path) => new Request(`https://blog.example${path}`));
+  const requests = toRequests(paths);
+  const burst = warm ? toRequests(paths.slice(0, warm.requests)) : [];
   const worker = (queue: Request[], timed: boolean) => async () => {
     while (next < queue.length) {
       const request = queue[next++] as Request;
@@ -395,7 +394,7 @@ async function main() {
   // why it could not run on it (BENCH_NODE_WHY).
   const major = deployMajor(ROOT);
   const nodeNote =
-    Number(process.versions.node.split(".")[0]) === major
+    runningMajor() === major
       ? undefined
       : `not the deploy's Node ${major}: ${process.env.BENCH_NODE_WHY ?? "run without --deploy-node"}`;
   const results = {

@@ -20,6 +20,9 @@ export function deployMajor(root) {
   return major;
 }
 
+/** The major version of the Node running this. */
+export const runningMajor = () => Number(process.versions.node.split(".")[0]);
+
 /** Where the bench keeps Node `major`: the install prefix, its npm package and its binary. */
 export function installedNode(root, major) {
   const pkg = `node-${process.platform}-${process.arch}`;
@@ -58,13 +61,14 @@ const versionOf = (binary) => {
 
 /**
  * `{ node, major }`: a Node binary of the deploy's major, or `{ node: null, major, why }` when
- * none could be had (no registry, an unsupported platform): the caller runs on the current Node
- * and says so. A copy that is missing or not that major (a half-finished install) is installed
- * again, once. `install` is npm's, replaced in tests.
+ * none could be had (no registry, an unsupported platform) or `keepCurrent` asks for none: the
+ * caller runs on the current Node and says so. A copy that is missing or not that major (a
+ * half-finished install) is installed again, once. `install` is npm's, replaced in tests.
  */
-export function deployNode(root, { install = npmInstall } = {}) {
+export function deployNode(root, { install = npmInstall, keepCurrent = false } = {}) {
   const major = deployMajor(root);
-  if (Number(process.versions.node.split(".")[0]) === major) return { node: process.execPath, major };
+  if (runningMajor() === major) return { node: process.execPath, major };
+  if (keepCurrent) return { node: null, major, why: "BENCH_NODE=current" };
   if (process.platform === "win32") {
     return { node: null, major, why: "installing Node for the bench is not supported on Windows" };
   }

@@ -10,7 +10,7 @@ import { rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { deployMajor, deployNode } from "./deploy-node.mjs";
+import { deployNode } from "./deploy-node.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const onDeployNode = process.argv[2] === "--deploy-node";
@@ -20,12 +20,9 @@ let node = process.execPath;
 const env = { ...process.env, BENCH_ROOT: root };
 delete env.BENCH_NODE_WHY; // only this run's reason reaches the bench
 if (onDeployNode) {
-  const deploy =
-    process.env.BENCH_NODE === "current"
-      ? { node: null, major: deployMajor(root), why: "BENCH_NODE=current" }
-      : deployNode(root);
+  const deploy = deployNode(root, { keepCurrent: process.env.BENCH_NODE === "current" });
   if (deploy.node) node = deploy.node;
-  else if (Number(process.versions.node.split(".")[0]) !== deploy.major) {
+  else {
     env.BENCH_NODE_WHY = deploy.why;
     console.error(`running on ${process.version}, not the deploy's Node ${deploy.major}: ${deploy.why}`);
   }

@@ -170,6 +170,7 @@ async function searchRepresentation(
   });
   return { representation };
 }
+
 /** The query and read of `/api/search`. */
 export const searchReader = { query: SEARCH_QUERY, read: searchRepresentation };
 

@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { deployMajor, deployNode, installedNode } from "../../scripts/deploy-node.mjs";
+import { deployMajor, deployNode, installedNode, runningMajor } from "../../scripts/deploy-node.mjs";
 
 const root = join(import.meta.dirname, "..", "..");
 const made: string[] = [];
@@ -45,7 +45,7 @@ function installer(root: string, major: number, version: string | null) {
   return { calls, install };
 }
 
-const otherMajor = Number(process.versions.node.split(".")[0]) + 7;
+const otherMajor = runningMajor() + 7;
 const pkg = `node-${process.platform}-${process.arch}@${otherMajor}`;
 
 describe.skipIf(process.platform === "win32")("the deploy's Node for the bench", () => {
@@ -57,7 +57,7 @@ describe.skipIf(process.platform === "win32")("the deploy's Node for the bench",
   });
 
   it("uses the running Node when it is the deploy's major, installing nothing", () => {
-    const major = Number(process.versions.node.split(".")[0]);
+    const major = runningMajor();
     const { calls, install } = installer(root, major, null);
     expect(deployNode(withNvmrc(`${major}\n`), { install })).toEqual({ node: process.execPath, major });
     expect(calls).toEqual([]);
@@ -84,6 +84,17 @@ describe.skipIf(process.platform === "win32")("the deploy's Node for the bench",
     const result = deployNode(other, wrong);
     expect(result.node).toBeNull();
     expect(result.why).toMatch(new RegExp(`is not Node ${otherMajor} after installing`));
+  });
+
+  it("installs nothing and says why when asked to keep the running Node (BENCH_NODE=current)", () => {
+    const dir = withNvmrc(`${otherMajor}\n`);
+    const { calls, install } = installer(dir, otherMajor, `v${otherMajor}.1.0`);
+    expect(deployNode(dir, { install, keepCurrent: true })).toEqual({
+      node: null,
+      major: otherMajor,
+      why: "BENCH_NODE=current",
+    });
+    expect(calls).toEqual([]);
   });
 
   it("gives no binary and npm's reason when the install fails", () => {
